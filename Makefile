@@ -1,0 +1,40 @@
+# Set-up and everyday commands for the Urban Data Toolkit.
+#
+#   make test   create .venv from the pinned lock, then run ruff and the tests
+#   make lab    create .venv from the pinned lock, then open the workshop in JupyterLab
+#
+# Everything is installed from binder/requirements.txt, the one lock shared with
+# Binder and CI. Override the interpreter with `make test PYTHON=python3.12`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: test lab lint benchmark clean
+
+$(STAMP): binder/requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "The toolkit needs Python 3.11 or newer; found %d.%d. Install a newer Python, or run: make test PYTHON=python3.12" % v[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r binder/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,275 @@
+"""Reading timestamps into UTC, whatever the file wrote.
+
+Conventions
+-----------
+* Everything is stored in UTC (``datetime64[ns, UTC]``).
+* A timestamp with an offset (``+02:00``, ``Z``) is converted with its own offset, so a
+  column whose offsets change at a daylight-saving change is read correctly.
+* A timestamp without an offset needs a zone: either the source documents one (the
+  Sensor.Community archive is UTC) or the user gives ``timezone=``. Without either, the
+  reader stops and asks, rather than guess.
+* Local times that do not exist (the hour skipped when clocks go forward) or that
+  happen twice (the hour repeated when clocks go back) are reported by value; repeated
+  hours are resolved from the order of the rows when that is unambiguous.
+* A column that mixes timestamps with and without offsets is refused: some of them would
+  have to be guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._errors import TimestampError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ParsedTimes", "parse_times"]
+
+_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})")
+_EMPTY = {"", "nan", "nat", "none", "null", "na", "n/a"}
+
+
+@dataclass
+class ParsedTimes:
+    """Result of :func:`parse_times`.
+
+    Attributes
+    ----------
+    times
+        UTC timestamps, ``NaT`` where a value was missing or unreadable.
+    missing
+        Boolean mask of empty values.
+    unreadable
+        Boolean mask of values that could not be read as a time.
+    timezone
+        The zone the times were read in (``"UTC"``, an IANA name, or ``"offsets"``).
+    reason
+        Why that zone: documented by the source, given by the user, or carried by the
+        values themselves.
+    offsets
+        The distinct UTC offsets seen, for offset-carrying values.
+    """
+
+    times: pd.Series
+    missing: pd.Series
+    unreadable: pd.Series
+    timezone: str
+    reason: str
+    offsets: list[str]
+
+
+def _examples(values: pd.Series, n: int = 3) -> str:
+    return ", ".join(repr(v) for v in values.head(n).tolist())
+
+
+def _localize(
+    naive: pd.Series,
+    timezone: str,
+    *,
+    file: str | None,
+    column: str,
+) -> pd.Series:
+    """Attach an IANA zone to naive times, reporting DST gaps and repeats clearly."""
+    import pandas as pd
+
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise TimestampError(
+            f"{timezone!r} is not a time zone name.",
+            file=file,
+            found=f"timezone={timezone!r}",
+            fix="Use an IANA name such as 'Europe/Berlin', 'America/Santiago' or 'UTC' "
+            "(list: zoneinfo.available_timezones()).",
+        ) from None
+    if timezone in ("UTC", "Etc/UTC"):
+        return naive.dt.tz_localize("UTC")
+    index = pd.DatetimeIndex(naive)
+    gap = index.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    bad_gap = pd.isna(gap) & pd.notna(index)
+    # NaT here is either nonexistent or ambiguous; tell them apart.
+    shifted = index.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+    nonexistent = bad_gap & pd.notna(shifted)
+    ambiguous = bad_gap & ~nonexistent
+    if nonexistent.any():
+        values = naive[nonexistent]
+        raise TimestampError(
+            f"Some local times in column {column!r} do not exist in {timezone}: they fall "
+            "in the hour skipped when clocks go forward.",
+            file=file,
+            found=f"{_examples(values.astype(str))} ({int(nonexistent.sum())} value(s))",
+            fix="Check the logger's clock setting. If the file is really in UTC or a fixed "
+            "offset, say so with timezone='UTC' (or 'Etc/GMT-1' for UTC+1 all year).",
+        )
+    if ambiguous.any():
+        try:
+            resolved = index.tz_localize(timezone, ambiguous="infer")
+        except Exception:  # pandas raises several types here; any means "cannot infer"
+            values = naive[ambiguous]
+            raise TimestampError(
+                f"Some local times in column {column!r} happen twice in {timezone} (the "
+                "hour repeated when clocks go back), and the row order does not say which "
+                "is which.",
+                file=file,
+                found=f"{_examples(values.astype(str))} ({int(ambiguous.sum())} value(s))",
+                fix="Export the data in UTC or with UTC offsets if the logger can; "
+                "otherwise sort the rows in recording order so the repeat can be placed.",
+            ) from None
+        return pd.Series(resolved, index=naive.index)
+    return pd.Series(gap, index=naive.index)
+
+
+def parse_times(
+    values: pd.Series,
+    *,
+    timezone: str | None = None,
+    documented_timezone: str | None = None,
+    documented_reason: str = "",
+    time_format: str | None = None,
+    epoch_unit: str | None = None,
+    file: str | None = None,
+    column: str = "time",
+) -> ParsedTimes:
+    """Read a column of timestamps into UTC.
+
+    Parameters
+    ----------
+    values
+        The raw column: strings, epoch numbers, or datetimes (naive or aware).
+    timezone
+        IANA zone for timestamps without an offset, given by the user. Overrides the
+        documented zone.
+    documented_timezone
+        The zone the source's documentation gives for timestamps without an offset
+        (``"UTC"`` for the Sensor.Community archive), or ``None`` when undocumented.
+    documented_reason
+        Where that documentation comes from, for the ledger.
+    time_format
+        A ``strftime`` format for unusual layouts; ISO 8601 and ``YYYY/MM/DD`` are read
+        without it.
+    epoch_unit
+        ``"s"`` or ``"ms"`` when values are Unix times; detected from the magnitude of
+        numeric values when ``None``.
+    file, column
+        Named in error messages.
+
+    Returns
+    -------
+    ParsedTimes
+        The UTC times and the masks of missing and unreadable values.
+
+    Raises
+    ------
+    TimestampError
+        When no value can be read, when values without offsets have no zone, when
+        offset-carrying and offset-less values are mixed, or at DST problems.
+    """
+    import pandas as pd
+
+    values = values.reset_index(drop=True)
+    dtype = values.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        times = values.dt.tz_convert("UTC")
+        missing = times.isna()
+        return ParsedTimes(times, missing, pd.Series(False, index=values.index), "offsets",
+                           "the values carry their time zone", [])
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        missing = values.isna()
+        unit = epoch_unit or ("ms" if values.abs().median() > 1e11 else "s")
+        times = pd.to_datetime(values, unit=unit, utc=True, errors="coerce")
+        unreadable = times.isna() & ~missing
+        return ParsedTimes(times, missing, unreadable, "UTC",
+                           f"Unix time in {'milliseconds' if unit == 'ms' else 'seconds'} "
+                           "is UTC by definition", [])
+
+    zone = timezone or documented_timezone
+    if pd.api.types.is_datetime64_dtype(dtype):
+        naive = values
+        missing = naive.isna()
+        unreadable = pd.Series(False, index=values.index)
+        has_offset = pd.Series(False, index=values.index)
+        text = naive.astype(str)
+    else:
+        text = values.astype("string").str.strip()
+        missing = text.isna() | text.str.lower().isin(_EMPTY)
+        has_offset = text.str.contains(_OFFSET, na=False) & ~missing
+        naive = None
+    n_offset = int(has_offset.sum())
+    n_present = int((~missing).sum())
+    if n_present == 0:
+        return ParsedTimes(
+            pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]"),
+            missing, pd.Series(False, index=values.index), zone or "", "", [])
+    if 0 < n_offset < n_present:
+        with_offset = text[has_offset]
+        without = text[~has_offset & ~missing]
+        raise TimestampError(
+            f"Column {column!r} mixes timestamps with a UTC offset and timestamps without "
+            "one, so some of them would have to be guessed.",
+            file=file,
+            found=f"with an offset: {_examples(with_offset)}; without: {_examples(without)}",
+            fix="Export all times the same way (all UTC, or all with offsets); or split the "
+            "file and load each part with its own timezone=.",
+        )
+    if naive is None:
+        cleaned = text.str.replace(_SLASH_DATE, r"\1-\2-\3", regex=True)
+        cleaned = cleaned.str.replace(r"[zZ]$", "+00:00", regex=True)
+        if time_format is not None:
+            parsed = pd.to_datetime(cleaned, format=time_format, errors="coerce",
+                                    utc=n_offset > 0)
+        else:
+            parsed = pd.to_datetime(cleaned, format="ISO8601", errors="coerce",
+                                    utc=n_offset > 0)
+            retry = parsed.isna() & ~missing
+            if retry.any():
+                # Not ISO 8601 everywhere: try pandas' per-value parser on the rest.
+                again = pd.to_datetime(cleaned[retry], format="mixed", errors="coerce",
+                                       utc=n_offset > 0)
+                parsed = parsed.astype(again.dtype) if parsed.isna().all() else parsed
+                parsed.loc[retry] = again
+        unreadable = parsed.isna() & ~missing
+        if int(unreadable.sum()) == n_present:
+            example = _examples(text[~missing])
+            raise TimestampError(
+                f"Could not read the timestamps in column {column!r}.",
+                file=file,
+                found=f"{example} ({n_present} value(s), none readable)",
+                fix="Write times as ISO 8601 (2024-03-01T14:00:00Z), or give their layout "
+                "with time_format='%d/%m/%Y %H:%M' (strftime codes).",
+            )
+        if n_offset:
+            offsets = sorted(
+                set(text[has_offset].str.extract(r"([zZ]|[+-]\d{2}(?::?\d{2})?)$")[0]
+                    .str.upper().replace({"Z": "+00:00"}).dropna().tolist())
+            )
+            times = pd.Series(parsed, index=values.index).astype("datetime64[ns, UTC]")
+            reason = "the values carry their UTC offsets"
+            if len(offsets) > 1:
+                reason += (f" ({len(offsets)} different: {', '.join(offsets[:4])}; each value "
+                           "was converted with its own offset)")
+            return ParsedTimes(times, missing, unreadable, "offsets", reason, offsets)
+        naive = pd.Series(parsed, index=values.index)
+    else:
+        unreadable = pd.Series(False, index=values.index)
+
+    if zone is None:
+        raise TimestampError(
+            f"The timestamps in column {column!r} have no time zone, and this format does "
+            "not document one.",
+            file=file,
+            found=f"{_examples(text[~missing])} (no offset such as +01:00 or Z)",
+            fix="Say which zone the clock was set to, for example timezone='Europe/Berlin' "
+            "or timezone='UTC'.",
+        )
+    reason = (f"given by the user (timezone={timezone!r})" if timezone
+              else documented_reason or "documented by the source")
+    naive = naive.astype("datetime64[ns]")
+    localized = _localize(naive, zone, file=file, column=column)
+    times = localized.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    return ParsedTimes(times, missing, unreadable, zone, reason, [])

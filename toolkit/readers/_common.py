@@ -1,0 +1,202 @@
+"""Pieces every reader shares: ledger records, text tables, coordinates, assembly.
+
+A reader module keeps only what is particular to its source (its variable map, its
+missing-value codes, its quirks) and uses these helpers for the rest, so that all readers
+return the same shapes and account for rows the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING, Any
+
+from .._errors import CoordinateError, EmptyFileError, ToolkitError
+from ..ledger import FileRecord, Ledger
+from ..sensordata import (
+    SensorData,
+    concat,
+    empty_readings,
+    empty_sensors,
+    normalise_readings,
+    normalise_sensors,
+)
+from ._io import open_files
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+
+    from ._io import PathOrBuffer, RawFile
+
+__all__ = [
+    "check_coordinates",
+    "new_record",
+    "read_each",
+    "sensor_data",
+    "split_table",
+]
+
+
+def new_record(raw: RawFile, format_name: str, *, encoding: str = "utf-8") -> FileRecord:
+    """Start the ledger record of one file."""
+    record = FileRecord(path=raw.name, sha256=raw.sha256, format=format_name)
+    if encoding not in ("utf-8", "ascii"):
+        record.note(f"text decoded as {encoding} (not UTF-8)")
+    return record
+
+
+def split_table(
+    text: str,
+    *,
+    delimiter: str,
+    record: FileRecord,
+    header_rows: int = 1,
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Split delimited text into a header and rows, with the CSV module's quoting rules.
+
+    Blank lines are skipped without counting (they are not data rows).
+
+    Returns
+    -------
+    header : list of str
+        The first header line's fields, stripped.
+    rows : list of list of str
+        Every following non-blank line's fields.
+    line_numbers : list of int
+        The 1-based line number of each row, for examples in the ledger.
+
+    Raises
+    ------
+    EmptyFileError
+        When there is no header, or no row after it.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    skipped = 0
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for line_number, fields in enumerate(reader, start=1):
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if header is None:
+            header = [f.strip() for f in fields]
+            continue
+        if skipped < header_rows - 1:
+            skipped += 1
+            continue
+        rows.append(fields)
+        numbers.append(line_number)
+    if header is None:
+        raise EmptyFileError("The file has no header line.", file=record.path,
+                             fix="Check that this is the exported file.")
+    if not rows:
+        raise EmptyFileError(
+            "The file has a header but no data rows.",
+            file=record.path,
+            found=f"header: {delimiter.join(header)[:200]}",
+            fix="Choose a longer period when exporting, or check that the sensor was "
+            "online; a file with only a header holds no readings.",
+        )
+    return header, rows, numbers
+
+
+def check_coordinates(
+    sensors: pd.DataFrame,
+    *,
+    record: FileRecord,
+    strict: bool = False,
+) -> pd.DataFrame:
+    """Blank out impossible coordinates (|latitude| > 90°, |longitude| > 180°).
+
+    The readings stay: a sensor with an unknown position still measured. The ledger
+    gets a note naming the sensor and the values. With ``strict=True`` a
+    :class:`CoordinateError` is raised instead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new sensors table.
+    """
+    import pandas as pd
+
+    out = sensors.copy()
+    lat = pd.to_numeric(out["latitude"], errors="coerce")
+    lon = pd.to_numeric(out["longitude"], errors="coerce")
+    bad = (lat.abs() > 90) | (lon.abs() > 180)
+    if bad.any():
+        found = "; ".join(
+            f"{sid}: latitude {la}, longitude {lo}"
+            for sid, la, lo in zip(out.loc[bad, "sensor_id"], lat[bad], lon[bad], strict=True)
+        )
+        error = CoordinateError(
+            "Impossible coordinates: latitude must be within ±90° and longitude within ±180°.",
+            file=record.path,
+            found=found,
+            fix="Check whether latitude and longitude were swapped or written in another "
+            "unit (for example without the decimal point); correct them in data.sensors. "
+            "The readings were kept, with the position left empty.",
+        )
+        if strict:
+            raise error
+        record.note(str(error).replace("\n", " "))
+        lat = lat.mask(bad)
+        lon = lon.mask(bad)
+    out["latitude"] = lat.astype("float64")
+    out["longitude"] = lon.astype("float64")
+    return out
+
+
+def sensor_data(readings: pd.DataFrame, sensors: pd.DataFrame | list[dict[str, Any]],
+                record: FileRecord) -> SensorData:
+    """Assemble one file's result, after checking its ledger balances."""
+    import pandas as pd
+
+    frame = pd.DataFrame(sensors) if isinstance(sensors, list) else sensors
+    if len(frame):
+        frame = normalise_sensors(check_coordinates(frame, record=record))
+        record.sensors = [str(s) for s in frame["sensor_id"]]
+    else:
+        frame = empty_sensors()
+    if not record.balanced:  # pragma: no cover - a reader bug, caught by tests
+        msg = f"Ledger does not balance for {record.path}:\n{record}"
+        raise AssertionError(msg)
+    return SensorData(normalise_readings(readings), frame, Ledger([record]))
+
+
+def read_each(
+    source: PathOrBuffer,
+    parse: Callable[[RawFile], SensorData],
+    *,
+    what: str,
+) -> SensorData:
+    """Open ``source`` (a file, a ``.gz``, or every member of a ``.zip``) and parse each.
+
+    Parameters
+    ----------
+    source
+        Path or buffer given to a reader.
+    parse
+        The reader's function for one file.
+    what
+        The format's name, for error messages.
+
+    Returns
+    -------
+    SensorData
+        All files combined.
+    """
+    raws = open_files(source)
+    parts: list[SensorData] = []
+    for raw in raws:
+        if len(raws) > 1:
+            try:
+                parts.append(parse(raw))
+            except ToolkitError as error:
+                record = FileRecord(path=raw.name, sha256=raw.sha256, format=what,
+                                    status="failed", error=str(error))
+                parts.append(SensorData(empty_readings(), empty_sensors(), Ledger([record])))
+        else:
+            parts.append(parse(raw))
+    return concat(parts)

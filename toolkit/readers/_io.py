@@ -1,0 +1,193 @@
+"""Opening what a reader is given: paths, buffers, ``.gz`` and ``.zip``, any text encoding.
+
+Readers call :func:`open_files`, which returns one :class:`RawFile` per file (a zip
+archive gives one per member), each with its bytes, a display name and its SHA-256, and
+:func:`decode`, which turns bytes into text with a clear error for binary files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from .._errors import DataFormatError, EmptyFileError, SourceNotFoundError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["PathOrBuffer", "RawFile", "check_text", "decode", "open_files"]
+
+PathOrBuffer = str | Path | bytes | IO[bytes] | IO[str]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class RawFile:
+    """The bytes of one file, with the name to show and its SHA-256."""
+
+    name: str
+    data: bytes
+    sha256: str
+
+    @property
+    def basename(self) -> str:
+        """The file name without folders (or the member name inside an archive)."""
+        return self.name.replace("\\", "/").split("::")[-1].rsplit("/", 1)[-1]
+
+
+def _read_input(source: PathOrBuffer) -> tuple[str, bytes]:
+    if isinstance(source, bytes | bytearray):
+        return "<buffer>", bytes(source)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.exists():
+            raise SourceNotFoundError(
+                "The file does not exist.",
+                file=str(source),
+                fix="Check the path (it is relative to the notebook's folder), or list "
+                "files with toolkit.datasets.list() for the bundled data.",
+            )
+        if path.is_dir():
+            msg_fix = f"Use toolkit.load({str(source)!r}) to read every file in a folder."
+            raise DataFormatError("This is a folder, not a file.", file=str(source),
+                                  fix=msg_fix)
+        return str(path), path.read_bytes()
+    name = str(getattr(source, "name", "<buffer>"))
+    content = source.read()
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    return name, content
+
+
+def _expand(name: str, data: bytes) -> Iterator[RawFile]:
+    outer = hashlib.sha256(data).hexdigest()
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            inner = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise DataFormatError(
+                "The file looks gzip-compressed but could not be decompressed.",
+                file=name,
+                found=str(error),
+                fix="Download the file again; it may be cut short.",
+            ) from None
+        inner_name = name[:-3] if name.endswith(".gz") else name
+        yield RawFile(inner_name, inner, outer)
+        return
+    if data[:4] == _ZIP_MAGIC:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as error:
+            raise DataFormatError("The zip archive could not be opened.", file=name,
+                                  found=str(error),
+                                  fix="Download the archive again; it may be cut short.") from None
+        members = [m for m in archive.infolist()
+                   if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+        if not members:
+            raise EmptyFileError("The zip archive holds no files.", file=name,
+                                 fix="Check that the right archive was downloaded.")
+        for member in members:
+            content = archive.read(member)
+            yield from _expand(f"{name}::{member.filename}", content)
+        return
+    yield RawFile(name, data, outer)
+
+
+def open_files(source: PathOrBuffer) -> list[RawFile]:
+    """Read a path or buffer into one :class:`RawFile` per contained file.
+
+    Parameters
+    ----------
+    source
+        A path, bytes, or an open file (binary or text). Gzip files are decompressed;
+        zip archives give one entry per member (``archive.zip::member.csv``).
+
+    Returns
+    -------
+    list of RawFile
+        Each with the SHA-256 of the bytes as given (the compressed file for ``.gz``;
+        the member for zips).
+
+    Raises
+    ------
+    SourceNotFoundError
+        If a path does not exist.
+    DataFormatError
+        If compressed data cannot be opened.
+    """
+    name, data = _read_input(source)
+    files = list(_expand(name, data))
+    for raw in files:
+        if name.endswith(".zip") or "::" in raw.name:
+            raw.sha256 = hashlib.sha256(raw.data).hexdigest()
+    return files
+
+
+def check_text(raw: RawFile) -> str:
+    """Check that a file holds text, and return its beginning (up to 64 KiB) decoded.
+
+    Readers that hand the bytes straight to a fast parser call this first, so that empty
+    and binary files get the same clear errors as in :func:`decode`.
+
+    Raises
+    ------
+    EmptyFileError
+        If the file has no content, or only white space.
+    DataFormatError
+        If the bytes are not text (for example an image or a spreadsheet saved as .csv).
+    """
+    data = raw.data
+    head = data[:65536]
+    if not head.strip():
+        raise EmptyFileError(
+            "The file is empty.",
+            file=raw.name,
+            found=f"{len(data)} byte(s), no text",
+            fix="Download or export the file again; it may have been saved before the data "
+            "arrived.",
+        )
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="replace")
+    sample = head[:4096]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
+        kind = ("an Excel or zip file" if sample[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+                else "binary")
+        raise DataFormatError(
+            "The file is not text, so it cannot be a CSV or JSON export.",
+            file=raw.name,
+            found=f"{kind} content (first bytes {sample[:8]!r})",
+            fix="Check that this is the exported file and not a picture, a spreadsheet or a "
+            "damaged download. Excel files are read with toolkit.readers.read_csv_mapped.",
+        )
+    return head.decode("utf-8-sig", errors="replace")
+
+
+def decode(raw: RawFile) -> tuple[str, str]:
+    """Return the whole text of a file and the encoding used.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark are
+    recognised; anything else that is still text is read as Latin-1, and the caller
+    notes it in the ledger.
+
+    Raises
+    ------
+    EmptyFileError
+        If the file has no content, or only white space.
+    DataFormatError
+        If the bytes are not text.
+    """
+    check_text(raw)
+    data = raw.data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"

@@ -1,0 +1,527 @@
+"""Sensor.Community (formerly luftdaten.info): archive CSVs, madavi.de CSVs and the JSON API.
+
+Formats
+-------
+``archive_csv``
+    The daily files of ``archive.sensor.community`` (``YYYY-MM-DD_<type>_sensor_<id>.csv``),
+    also as ``.csv.gz`` and inside the monthly zips. ``;``-separated, header
+    ``sensor_id;sensor_type;location;lat;lon;timestamp;`` then columns that depend on the
+    sensor type (SDS011, PMS*003, HPM, SPS30, PPD42NS, DHT22, HTU21D, SHT*, DS18B20,
+    BMP180/280, BME280, and the DNMS noise sensor's ``noise_*`` columns).
+``madavi_csv``
+    The per-device daily files of madavi.de (``data-esp8266-<chip>-YYYY-MM-DD.csv``), one
+    column per instrument value. Newer firmware writes 22 fields per row under a 20-column
+    header (two ``PMS_*`` fields were added after ``SDS_P2``); the reader recognises the
+    layout, checks it against the values and says so in the ledger.
+``json_api``
+    ``data.sensor.community/static/v1/data.json`` and relatives: an array of records in
+    which every number is a string.
+
+Units and time
+--------------
+``P1`` is PM10, ``P2`` PM2.5, ``P0`` PM1 and ``P4`` PM4, in µg/m³, except for the
+PPD42NS, whose ``P1``/``P2`` are particle counts per 0.01 ft³ (kept as ``ppd42ns_p1``,
+``ppd42ns_p2``). Pressure is written in Pa and converted to hPa. Timestamps carry no
+offset and are UTC (confirmed by the maintainers, feinstaub-api issue #25); files from
+2015-2016 carry microseconds and ``+00:00``. Each value is the average over the
+firmware's send interval (about 145 s) ending at the timestamp.
+
+References
+----------
+.. [1] opendata-stuttgart/feinstaub-api, ``export_as_csv.py`` (the archive's writer).
+.. [2] Sensor.Community wiki, "EN-APIs".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+from .._errors import DataFormatError, EmptyFileError, UnknownLayoutError
+from .._time import ParsedTimes, parse_times
+from ..sensordata import concat_readings
+from . import _tidy
+from ._common import new_record, read_each, sensor_data, split_table
+from ._io import check_text, decode
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..sensordata import SensorData
+    from ._io import PathOrBuffer, RawFile
+
+__all__ = [
+    "ARCHIVE_COLUMNS",
+    "MADAVI_LAYOUTS",
+    "MISSING_VALUES",
+    "SOURCE",
+    "VARIABLE_MAP",
+    "detect",
+    "read_sensor_community",
+]
+
+SOURCE = "Sensor.Community"
+_PREFIX = "sensorcommunity"
+
+#: Column (or JSON ``value_type``) -> (canonical variable, unit in the file).
+VARIABLE_MAP: dict[str, tuple[str, str]] = {
+    "P0": ("pm1", "µg/m³"),
+    "P1": ("pm10", "µg/m³"),
+    "P2": ("pm25", "µg/m³"),
+    "P4": ("pm4", "µg/m³"),
+    "N05": ("pn05", "#/cm³"),
+    "N1": ("pn1", "#/cm³"),
+    "N25": ("pn25", "#/cm³"),
+    "N4": ("pn4", "#/cm³"),
+    "N10": ("pn10", "#/cm³"),
+    "TS": ("particle_size", "µm"),
+    "temperature": ("temperature", "°C"),
+    "humidity": ("humidity", "%"),
+    "pressure": ("pressure", "Pa"),
+    "pressure_sealevel": ("pressure_sealevel", "Pa"),
+    "pressure_at_sealevel": ("pressure_sealevel", "Pa"),
+    "altitude": ("altitude", "m"),
+    "noise_LAeq": ("laeq", "dB(A)"),
+    "noise_LA_min": ("la_min", "dB(A)"),
+    "noise_LA_max": ("la_max", "dB(A)"),
+    "noise_LA01": ("la01", "dB(A)"),
+    "noise_LA95": ("la95", "dB(A)"),
+}
+#: The PPD42NS reports particle counts, not masses, under the same column names.
+PPD42NS_MAP: dict[str, tuple[str, str]] = {
+    "P1": ("ppd42ns_p1", "#/0.01 ft³"),
+    "P2": ("ppd42ns_p2", "#/0.01 ft³"),
+}
+#: Columns that are read but are not measurements, and why they are not.
+_IGNORED = {
+    "durP1": "PPD42NS pulse duration, a raw signal (empty for other sensors)",
+    "ratioP1": "PPD42NS pulse ratio, a raw signal (empty for other sensors)",
+    "durP2": "PPD42NS pulse duration, a raw signal (empty for other sensors)",
+    "ratioP2": "PPD42NS pulse ratio, a raw signal (empty for other sensors)",
+    "Samples": "device status: measurement loop count",
+    "Min_cycle": "device status: shortest loop time [ms]",
+    "Max_cycle": "device status: longest loop time [ms]",
+    "Signal": "device status: WiFi signal strength [dBm]",
+    "samples": "device status: measurement loop count",
+    "min_micro": "device status: shortest loop time [µs]",
+    "max_micro": "device status: longest loop time [µs]",
+    "signal": "device status: WiFi signal strength [dBm]",
+    "interval": "device status: send interval [ms]",
+}
+#: Text and numbers that mean "no value" in Sensor.Community files.
+MISSING_VALUES = ("", "nan", "unavailable", "%.1f", "null")
+
+#: The fixed leading columns of an archive CSV.
+ARCHIVE_COLUMNS = ("sensor_id", "sensor_type", "location", "lat", "lon", "timestamp")
+
+_MADAVI_20 = (
+    "Time", "durP1", "ratioP1", "P1", "durP2", "ratioP2", "P2", "SDS_P1", "SDS_P2", "Temp",
+    "Humidity", "BMP_temperature", "BMP_pressure", "BME280_temperature", "BME280_humidity",
+    "BME280_pressure", "Samples", "Min_cycle", "Max_cycle", "Signal",
+)
+#: madavi.de layouts by number of fields per row. The 22-field layout adds ``PMS_P1`` and
+#: ``PMS_P2`` after ``SDS_P2``; it is confirmed by the values of real files (temperature
+#: and humidity fall under ``Temp``/``Humidity`` and the last field is a WiFi level in dBm).
+MADAVI_LAYOUTS: dict[int, tuple[str, ...]] = {
+    20: _MADAVI_20,
+    22: (*_MADAVI_20[:9], "PMS_P1", "PMS_P2", *_MADAVI_20[9:]),
+}
+#: madavi column -> (variable, unit, instrument).
+MADAVI_MAP: dict[str, tuple[str, str, str]] = {
+    "P1": ("ppd42ns_p1", "#/0.01 ft³", "PPD42NS"),
+    "P2": ("ppd42ns_p2", "#/0.01 ft³", "PPD42NS"),
+    "SDS_P1": ("pm10", "µg/m³", "SDS011"),
+    "SDS_P2": ("pm25", "µg/m³", "SDS011"),
+    "PMS_P1": ("pm10", "µg/m³", "PMS"),
+    "PMS_P2": ("pm25", "µg/m³", "PMS"),
+    "HPM_P1": ("pm10", "µg/m³", "HPM"),
+    "HPM_P2": ("pm25", "µg/m³", "HPM"),
+    "Temp": ("temperature", "°C", "DHT22"),
+    "Humidity": ("humidity", "%", "DHT22"),
+    "BMP_temperature": ("temperature", "°C", "BMP180"),
+    "BMP_pressure": ("pressure", "Pa", "BMP180"),
+    "BME280_temperature": ("temperature", "°C", "BME280"),
+    "BME280_humidity": ("humidity", "%", "BME280"),
+    "BME280_pressure": ("pressure", "Pa", "BME280"),
+}
+
+_TIME_LABEL = "end of the firmware's averaging interval (about 145 s)"
+_UTC_REASON = "the archive's timestamps are UTC (feinstaub-api issue #25)"
+
+
+def detect(raw: RawFile, head: str) -> str | None:
+    """Return the format variant if ``head`` (the file's first characters) is one of ours."""
+    first = head.lstrip().split("\n", 1)[0].strip()
+    if first.startswith("sensor_id;sensor_type;location;lat;lon;timestamp"):
+        return "archive_csv"
+    if first.startswith("Time;durP1;ratioP1;P1;"):
+        return "madavi_csv"
+    if head.lstrip().startswith("[") and '"sensordatavalues"' in head:
+        return "json_api"
+    return None
+
+
+def read_sensor_community(
+    path_or_buffer: PathOrBuffer,
+    *,
+    timezone: str | None = None,
+    sensor_id: str | None = None,
+) -> SensorData:
+    """Read Sensor.Community files: archive CSV, madavi.de CSV or JSON API.
+
+    Parameters
+    ----------
+    path_or_buffer
+        A file path or open file; ``.csv``, ``.csv.gz``, a monthly ``.zip`` of CSVs, or
+        ``.json``. The variant is recognised from the content.
+    timezone
+        IANA zone of the timestamps, only needed to override the documented UTC (for
+        example for a madavi.de file known to be in local time).
+    sensor_id
+        For madavi.de files, the device id to use instead of the one in the file name.
+
+    Returns
+    -------
+    SensorData
+        Readings in canonical variables and units (PM in µg/m³, pressure in hPa,
+        temperature in °C), one sensor row per Sensor.Community sensor id (prefixed
+        ``sensorcommunity:``), and a ledger record per file.
+
+    Raises
+    ------
+    DataFormatError
+        If a file is none of the three variants (the message says what was found).
+
+    Notes
+    -----
+    Timestamps are UTC and mark the end of a ~145 s averaging interval. The archive
+    leaves out indoor sensors; the JSON API marks them with ``indoor=1``, kept as
+    ``location_type="indoor"``.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = ("sensor_id;sensor_type;location;lat;lon;timestamp;P1;durP1;ratioP1;P2;durP2;"
+    ...         "ratioP2\\n5331;SDS011;2688;57.128;-2.130;2017-08-30T11:27:23;9.53;;;2.83;;\\n")
+    >>> data = read_sensor_community(io.BytesIO(text.encode()))
+    >>> data.readings[["variable", "value", "unit"]].values.tolist()
+    [['pm10', 9.53, 'µg/m³'], ['pm25', 2.83, 'µg/m³']]
+    """
+    return read_each(path_or_buffer,
+                     lambda raw: _read_one(raw, timezone=timezone, sensor_id=sensor_id),
+                     what="sensor_community")
+
+
+def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> SensorData:
+    head = check_text(raw)
+    variant = detect(raw, head)
+    if variant == "archive_csv":
+        return _read_archive(raw, timezone=timezone)
+    if variant == "madavi_csv":
+        return _read_madavi(raw, timezone=timezone, sensor_id=sensor_id)
+    if variant == "json_api":
+        return _read_json(raw, timezone=timezone)
+    first = head.lstrip().split("\n", 1)[0][:200]
+    raise DataFormatError(
+        "This is not a Sensor.Community file (archive CSV, madavi.de CSV or JSON API).",
+        file=raw.name,
+        found=f"first line: {first!r}",
+        fix="An archive CSV starts with 'sensor_id;sensor_type;location;lat;lon;timestamp'. "
+        "For other files try toolkit.load(path), which recognises every supported format.",
+    )
+
+
+# -- archive CSV ----------------------------------------------------------------------
+def _archive_table(raw: RawFile, header: list[str], record) -> pd.DataFrame:
+    """Parse the archive with pyarrow: typed first (fast), all-text if values are odd."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    value_columns = [c for c in header if c not in ARCHIVE_COLUMNS and c]
+    bad_rows: list[str] = []
+
+    def skip(row) -> str:
+        bad_rows.append(f"line {row.number}: {row.text[:80]!r}")
+        return "skip"
+
+    def attempt(value_type):
+        types = {"sensor_id": pa.string(), "sensor_type": pa.string(),
+                 "location": pa.string(), "lat": value_type, "lon": value_type,
+                 "timestamp": pa.string() if value_type == pa.string() else None}
+        types.update({c: value_type for c in value_columns})
+        types = {k: v for k, v in types.items() if v is not None and k in header}
+        bad_rows.clear()
+        return pacsv.read_csv(
+            io.BytesIO(raw.data),
+            read_options=pacsv.ReadOptions(use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=";", invalid_row_handler=skip),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=False,
+                null_values=[""], quoted_strings_can_be_null=True,
+            ),
+        )
+
+    try:
+        table = attempt(pa.float64())
+        if pa.types.is_string(table.schema.field("timestamp").type) and len(table):
+            pass  # pyarrow could not infer a time type; parse_times reads the strings.
+    except pa.ArrowInvalid:
+        table = attempt(pa.string())
+    if bad_rows:
+        record.drop_rows(f"row does not have the header's {len(header)} fields",
+                         len(bad_rows), bad_rows[:3])
+    record.rows_read = table.num_rows + len(bad_rows)
+    if table.num_rows == 0:
+        raise EmptyFileError(
+            "The file has a header but no data rows.",
+            file=raw.name,
+            found=f"header: {';'.join(header)[:200]}",
+            fix="The sensor sent nothing that day; choose other dates.",
+        )
+    return table.to_pandas()
+
+
+def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
+    import pandas as pd
+
+    head = check_text(raw)
+    header = [h.strip() for h in head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split(";")]
+    record = new_record(raw, "sensor_community/archive_csv")
+    frame = _archive_table(raw, header, record)
+    times = parse_times(frame["timestamp"], timezone=timezone, documented_timezone="UTC",
+                        documented_reason=_UTC_REASON, file=raw.name, column="timestamp")
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.time_label = _TIME_LABEL
+
+    sensor_type = frame["sensor_type"].astype("string").str.upper()
+    is_ppd = bool(sensor_type.eq("PPD42NS").any())
+    columns = []
+    for name in header:
+        if name in ARCHIVE_COLUMNS or not name:
+            continue
+        mapping = (PPD42NS_MAP.get(name) if is_ppd else None) or VARIABLE_MAP.get(name)
+        if mapping is None:
+            record.ignore_column(name, _IGNORED.get(name, "not a known Sensor.Community "
+                                                    "measurement column"))
+            continue
+        columns.append(_tidy.Column(name, *mapping))
+    if is_ppd and sensor_type.ne("PPD42NS").any():
+        record.note("The file mixes PPD42NS rows with other sensor types; P1/P2 were read "
+                    "as PPD42NS particle counts for all rows.")
+    ids = _PREFIX + ":" + frame["sensor_id"].astype("string").fillna("unknown")
+    readings = _tidy.build_readings(
+        frame, times=times, sensor_ids=ids, columns=columns, record=record,
+        missing_text=MISSING_VALUES,
+        time_text=frame["timestamp"].astype("string"),
+    )
+    dup = readings.duplicated(["sensor_id", "time", "variable"]).sum()
+    if dup:
+        record.note(f"{dup} reading(s) share a sensor, time and variable with another one; "
+                    "all were kept (the quality checks flag duplicates).")
+    sensors = _archive_sensors(frame.assign(_id=ids), record)
+    return sensor_data(readings, sensors, record)
+
+
+def _archive_sensors(frame: pd.DataFrame, record) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for sid, group in frame.groupby("_id", sort=False):
+        locations = group["location"].dropna().astype(str).unique()
+        if len(locations) > 1:
+            record.note(f"{sid} reported from {len(locations)} locations "
+                        f"({', '.join(locations[:5])}); the sensors table gives the last.")
+        last = group.iloc[-1]
+        lat = pd.to_numeric(pd.Series([last["lat"]]), errors="coerce").iloc[0]
+        lon = pd.to_numeric(pd.Series([last["lon"]]), errors="coerce").iloc[0]
+        rows.append({
+            "sensor_id": sid,
+            "name": f"{last['sensor_type']} {str(sid).split(':', 1)[1]}",
+            "source": SOURCE,
+            "latitude": lat,
+            "longitude": lon,
+            "model": last["sensor_type"],
+            "location_type": "outdoor",
+            "timezone": None,
+            "location_id": str(last["location"]) if pd.notna(last["location"]) else None,
+            "coordinate_precision_deg": 0.001,
+        })
+    return pd.DataFrame(rows)
+
+
+# -- madavi.de CSV --------------------------------------------------------------------
+def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> SensorData:
+    import pandas as pd
+
+    text, encoding = decode(raw)
+    record = new_record(raw, "sensor_community/madavi_csv", encoding=encoding)
+    header, rows, lines = split_table(text, delimiter=";", record=record)
+    record.rows_read = len(rows)
+    counts = pd.Series([len(r) for r in rows])
+    usual = int(counts.mode().iloc[0])
+    if usual == len(header):
+        layout = tuple(header)
+    elif usual in MADAVI_LAYOUTS and tuple(header) == MADAVI_LAYOUTS[len(header)]:
+        layout = MADAVI_LAYOUTS[usual]
+        added = [c for c in layout if c not in header]
+        record.note(
+            f"The header lists {len(header)} columns but the data rows have {usual} fields. "
+            f"Read with the {usual}-field layout of newer firmware, which adds "
+            f"{', '.join(added)} after SDS_P2 (mapping by position under the old header "
+            "would have put humidity under BMP_pressure)."
+        )
+    else:
+        raise UnknownLayoutError(
+            "The madavi.de file's rows do not match its header or any known layout.",
+            file=raw.name,
+            found=f"header of {len(header)} columns ({';'.join(header)[:120]}...), rows of "
+            f"{usual} fields; known layouts have {sorted(MADAVI_LAYOUTS)} fields",
+            fix="Read it with toolkit.readers.read_csv_mapped and an explicit column "
+            "mapping, and please report the layout so it can be added.",
+        )
+    good = (counts == len(layout)).to_numpy()
+    if (~good).any():
+        shown = [f"line {lines[i]}: {len(rows[i])} fields" for i in range(len(rows))
+                 if not good[i]][:3]
+        record.drop_rows(f"row does not have the layout's {len(layout)} fields",
+                         int((~good).sum()), shown)
+    frame = pd.DataFrame([r for r, g in zip(rows, good, strict=True) if g], columns=list(layout))
+    if "Signal" in frame and layout != tuple(header):
+        signal = pd.to_numeric(frame["Signal"], errors="coerce")
+        if not (signal.dropna() < 0).mean() > 0.9:
+            raise UnknownLayoutError(
+                "The madavi.de file's rows have more fields than its header, and the "
+                "known newer layout does not fit the values.",
+                file=raw.name,
+                found=f"last field (expected WiFi signal in dBm, negative): "
+                f"{frame['Signal'].head(3).tolist()}",
+                fix="Read it with toolkit.readers.read_csv_mapped and an explicit mapping.",
+            )
+    times = parse_times(frame["Time"], timezone=timezone, documented_timezone="UTC",
+                        documented_reason="madavi.de does not state a zone; read as UTC like "
+                        "the archive (give timezone= if your files are in local time)",
+                        file=raw.name, column="Time")
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.time_label = _TIME_LABEL
+    present: dict[str, list[tuple[str, str, str]]] = {}
+    for name in layout:
+        if name == "Time":
+            continue
+        if name not in MADAVI_MAP:
+            record.ignore_column(name, _IGNORED.get(name, "not a known madavi.de column"))
+            continue
+        if frame[name].astype(str).str.strip().ne("").any():
+            present.setdefault(MADAVI_MAP[name][0], []).append((name, *MADAVI_MAP[name][1:]))
+        else:
+            record.ignore_column(name, "empty in every row (instrument not fitted)")
+    columns = []
+    for variable, items in present.items():
+        for name, unit, instrument in items:
+            channel = instrument if len(items) > 1 else None
+            columns.append(_tidy.Column(name, variable, unit, channel))
+    device = sensor_id or _madavi_device(raw.basename)
+    ids = f"{_PREFIX}:{device}"
+    readings = _tidy.build_readings(
+        frame, times=times, sensor_ids=ids, columns=columns, record=record,
+        missing_text=MISSING_VALUES, time_text=frame["Time"],
+    )
+    instruments = sorted({i for items in present.values() for _, _, i in items})
+    sensors = [{"sensor_id": ids, "name": f"madavi {device}", "source": SOURCE,
+                "latitude": None, "longitude": None, "model": "+".join(instruments),
+                "location_type": None, "timezone": None}]
+    record.note("madavi.de files carry no coordinates; add them to data.sensors.")
+    return sensor_data(readings, sensors, record)
+
+
+def _madavi_device(basename: str) -> str:
+    match = re.match(r"data-(esp8266-\d+|esp32-\d+|[\w-]+?)-\d{4}-\d{2}-\d{2}", basename)
+    return match.group(1) if match else "madavi-device"
+
+
+# -- JSON API -------------------------------------------------------------------------
+def _read_json(raw: RawFile, *, timezone: str | None) -> SensorData:
+    import pandas as pd
+
+    text, encoding = decode(raw)
+    record = new_record(raw, "sensor_community/json_api", encoding=encoding)
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataFormatError("The Sensor.Community JSON could not be parsed.",
+                              file=raw.name, found=str(error),
+                              fix="Download the file again; it may be cut short.") from None
+    if not isinstance(payload, list) or not payload:
+        raise EmptyFileError("The Sensor.Community JSON holds no records.", file=raw.name,
+                             found=f"{type(payload).__name__} of length {len(payload)}",
+                             fix="The API returns an empty list when no sensor matched.")
+    record.rows_read = len(payload)
+    flat = []
+    broken = []
+    for i, item in enumerate(payload):
+        try:
+            values = {d["value_type"]: d.get("value") for d in item["sensordatavalues"]}
+            location = item.get("location") or {}
+            sensor = item["sensor"]
+            flat.append({
+                "_time": item.get("timestamp"),
+                "_sensor": f"{_PREFIX}:{sensor['id']}",
+                "_type": ((sensor.get("sensor_type") or {}).get("name")) or "",
+                "_lat": location.get("latitude"),
+                "_lon": location.get("longitude"),
+                "_indoor": location.get("indoor"),
+                "_location": location.get("id"),
+                **values,
+            })
+        except (KeyError, TypeError):
+            broken.append(f"record {i}: {str(item)[:80]}")
+    if broken:
+        record.drop_rows("record lacks 'sensor' or 'sensordatavalues'", len(broken), broken)
+    if not flat:
+        raise DataFormatError("No record in the JSON has the Sensor.Community shape.",
+                              file=raw.name, found=broken[0] if broken else "",
+                              fix="Check that this is a data.sensor.community API response.")
+    frame = pd.DataFrame(flat)
+    times = parse_times(frame["_time"], timezone=timezone, documented_timezone="UTC",
+                        documented_reason="the API's timestamps are UTC", file=raw.name,
+                        column="timestamp")
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.time_label = _TIME_LABEL
+    value_cols = [c for c in frame.columns if not c.startswith("_")]
+    for name in value_cols:
+        if name not in VARIABLE_MAP:
+            record.ignore_column(name, _IGNORED.get(name, "not a known measurement"))
+    # Records of different sensor types have different value types: build each group
+    # with its own columns, so a DHT22 record is not counted as missing a PM value.
+    known = [c for c in value_cols if c in VARIABLE_MAP]
+    signature = frame[known].notna().apply(lambda r: tuple(r.index[r.to_numpy()]), axis=1)
+    parts = []
+    for key, index in signature.groupby(signature, sort=False).groups.items():
+        sub = frame.loc[index].reset_index(drop=True)
+        is_ppd = sub["_type"].astype(str).str.upper().eq("PPD42NS").all()
+        columns = [_tidy.Column(c, *((PPD42NS_MAP.get(c) if is_ppd else None)
+                                     or VARIABLE_MAP[c])) for c in key]
+        sub_times = ParsedTimes(times.times.loc[index].reset_index(drop=True),
+                                times.missing.loc[index].reset_index(drop=True),
+                                times.unreadable.loc[index].reset_index(drop=True),
+                                times.timezone, times.reason, times.offsets)
+        parts.append(_tidy.build_readings(
+            sub, times=sub_times, sensor_ids=sub["_sensor"], columns=columns, record=record,
+            missing_text=MISSING_VALUES, time_text=sub["_time"].astype(str)))
+    readings = concat_readings(parts)
+    sensors = []
+    for sid, group in frame.groupby("_sensor", sort=False):
+        last = group.iloc[-1]
+        indoor = str(last["_indoor"]) in ("1", "True", "true")
+        sensors.append({
+            "sensor_id": sid, "name": f"{last['_type']} {sid.split(':', 1)[1]}",
+            "source": SOURCE,
+            "latitude": pd.to_numeric(last["_lat"], errors="coerce"),
+            "longitude": pd.to_numeric(last["_lon"], errors="coerce"),
+            "model": last["_type"], "location_type": "indoor" if indoor else "outdoor",
+            "timezone": None,
+            "location_id": None if last["_location"] is None else str(last["_location"]),
+        })
+    return sensor_data(readings, sensors, record)
