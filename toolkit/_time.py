@@ -24,11 +24,14 @@ from typing import TYPE_CHECKING
 from ._errors import TimestampError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["ParsedTimes", "parse_times"]
 
-_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+# An offset only counts after a time of day: "2024-03-10" ends in "-10" but is a date.
+_OFFSET = re.compile(r"(?:T\d{2}|\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)\s?"
+                     r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})")
 _EMPTY = {"", "nan", "nat", "none", "null", "na", "n/a"}
 
@@ -64,6 +67,74 @@ class ParsedTimes:
 
 def _examples(values: pd.Series, n: int = 3) -> str:
     return ", ".join(repr(v) for v in values.head(n).tolist())
+
+
+_DAY_MONTH = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2\d{2,4}(?!\d)")
+
+
+def _day_first(text: pd.Series, *, file: str | None, column: str) -> bool:
+    """Tell from the values whether dates like ``03/04/2024`` put the day or the month first.
+
+    pandas reads each such value on its own (``10/03`` as October, ``13/03`` as March),
+    so the order is decided once for the column: a first number above 12 means day
+    first, a second number above 12 means month first, and dots (``10.03.2024``) are
+    day first by convention. If the values cannot tell, the user is asked.
+    """
+    parts = text.str.extract(_DAY_MONTH)
+    dated = parts[0].notna()
+    if not dated.any():
+        return False
+    first = parts.loc[dated, 0].astype(int)
+    second = parts.loc[dated, 2].astype(int)
+    if (first > 12).any() and (second > 12).any():
+        raise TimestampError(
+            f"The dates in column {column!r} put the day first in some rows and the month "
+            "first in others.",
+            file=file,
+            found=f"{_examples(text[dated][(first > 12).to_numpy()], 1)} and "
+            f"{_examples(text[dated][(second > 12).to_numpy()], 1)}",
+            fix="Check the file; give the layout with time_format='%d/%m/%Y %H:%M' (or "
+            "'%m/%d/%Y %H:%M'), and rows in the other order are then dropped as unreadable.",
+        )
+    if (first > 12).any() or parts.loc[dated, 1].eq(".").all():
+        return True
+    if (second > 12).any():
+        return False
+    raise TimestampError(
+        f"The dates in column {column!r} could be day/month or month/day: no value tells.",
+        file=file,
+        found=_examples(text[dated]),
+        fix="Give the layout, for example time_format='%d/%m/%Y %H:%M' (day first) or "
+        "time_format='%m/%d/%Y %H:%M' (month first).",
+    )
+
+
+def _place_repeats(
+    index: pd.DatetimeIndex, ambiguous: np.ndarray, timezone: str
+) -> pd.DatetimeIndex | None:
+    """Place local times of a repeated hour from the row order, or return ``None``.
+
+    Empty values are left out (they say nothing about the order). Rows may run forward
+    or backward in time; a placement is accepted only if the UTC times around the
+    repeated hour then run in one direction, so a shuffled file is refused, not guessed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    present = np.flatnonzero(pd.notna(index))
+    where = np.flatnonzero(np.asarray(ambiguous)[present])
+    lo, hi = max(where[0] - 1, 0), where[-1] + 2
+    for step in (1, -1):
+        try:
+            placed = index[present][::step].tz_localize(timezone, ambiguous="infer")[::step]
+        except Exception:  # pandas raises several types here; any means "cannot infer"
+            continue
+        steps = np.diff(placed[lo:hi].asi8) * step
+        if (steps >= 0).all():
+            out = pd.Series(index.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT"))
+            out.iloc[present] = placed
+            return pd.DatetimeIndex(out)
+    return None
 
 
 def _localize(
@@ -108,9 +179,8 @@ def _localize(
             "offset, say so with timezone='UTC' (or 'Etc/GMT-1' for UTC+1 all year).",
         )
     if ambiguous.any():
-        try:
-            resolved = index.tz_localize(timezone, ambiguous="infer")
-        except Exception:  # pandas raises several types here; any means "cannot infer"
+        resolved = _place_repeats(index, ambiguous, timezone)
+        if resolved is None:
             values = naive[ambiguous]
             raise TimestampError(
                 f"Some local times in column {column!r} happen twice in {timezone} (the "
@@ -120,7 +190,7 @@ def _localize(
                 found=f"{_examples(values.astype(str))} ({int(ambiguous.sum())} value(s))",
                 fix="Export the data in UTC or with UTC offsets if the logger can; "
                 "otherwise sort the rows in recording order so the repeat can be placed.",
-            ) from None
+            )
         return pd.Series(resolved, index=naive.index)
     return pd.Series(gap, index=naive.index)
 
@@ -194,7 +264,7 @@ def parse_times(
         missing = naive.isna()
         unreadable = pd.Series(False, index=values.index)
         has_offset = pd.Series(False, index=values.index)
-        text = naive.astype(str)
+        text = values  # formatted only for the few examples an error shows
     else:
         text = values.astype("string").str.strip()
         missing = text.isna() | text.str.lower().isin(_EMPTY)
@@ -206,9 +276,11 @@ def parse_times(
         return ParsedTimes(
             pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]"),
             missing, pd.Series(False, index=values.index), zone or "", "", [])
-    if 0 < n_offset < n_present:
+    without = text[~has_offset & ~missing] if 0 < n_offset < n_present else text[:0]
+    # Text that is no time at all ("garbage") is unreadable, not "without an offset".
+    without = without[pd.to_datetime(without, format="mixed", errors="coerce").notna()]
+    if len(without):
         with_offset = text[has_offset]
-        without = text[~has_offset & ~missing]
         raise TimestampError(
             f"Column {column!r} mixes timestamps with a UTC offset and timestamps without "
             "one, so some of them would have to be guessed.",
@@ -229,7 +301,9 @@ def parse_times(
             retry = parsed.isna() & ~missing
             if retry.any():
                 # Not ISO 8601 everywhere: try pandas' per-value parser on the rest.
-                again = pd.to_datetime(cleaned[retry], format="mixed", errors="coerce",
+                dayfirst = _day_first(cleaned[retry], file=file, column=column)
+                again = pd.to_datetime(cleaned[retry], format="mixed", dayfirst=dayfirst,
+                                       errors="coerce",
                                        utc=n_offset > 0)
                 parsed = parsed.astype(again.dtype) if parsed.isna().all() else parsed
                 parsed.loc[retry] = again
@@ -263,7 +337,8 @@ def parse_times(
             f"The timestamps in column {column!r} have no time zone, and this format does "
             "not document one.",
             file=file,
-            found=f"{_examples(text[~missing])} (no offset such as +01:00 or Z)",
+            found=f"{_examples(text[~missing].head(3).astype(str))} (no offset such as "
+            "+01:00 or Z)",
             fix="Say which zone the clock was set to, for example timezone='Europe/Berlin' "
             "or timezone='UTC'.",
         )

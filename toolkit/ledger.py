@@ -62,7 +62,9 @@ class FileRecord:
     status
         ``"ok"`` or ``"failed"``.
     error
-        The error message of a failed file.
+        The error message of a failed file (or why a file was skipped).
+    exception
+        The error itself, for ``errors="raise"``-style re-raising; not shown.
     """
 
     path: str
@@ -85,6 +87,7 @@ class FileRecord:
     columns_ignored: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     sensors: list[str] = field(default_factory=list)
+    exception: Exception | None = field(default=None, repr=False, compare=False)
 
     # -- filling in -------------------------------------------------------------------
     def drop_rows(self, reason: str, n: int, examples: list[str] | None = None) -> None:
@@ -121,15 +124,18 @@ class FileRecord:
         return self.rows_balanced and self.readings_balanced
 
     def copy(self) -> FileRecord:
-        """Return an independent copy."""
+        """Return an independent copy (the exception object is shared, not copied)."""
         import copy
+        import dataclasses
 
-        return copy.deepcopy(self)
+        changes = {f.name: copy.deepcopy(getattr(self, f.name))
+                   for f in dataclasses.fields(self) if f.name != "exception"}
+        return dataclasses.replace(self, **changes)
 
     # -- display ----------------------------------------------------------------------
     def __str__(self) -> str:
         lines = [f"{self.path}  [{self.format or 'unknown format'}]  {self.status}"]
-        if self.status == "failed":
+        if self.status in ("failed", "skipped"):
             lines.append("  " + (self.error or "").replace("\n", "\n  "))
             return "\n".join(lines)
         lines.append(

@@ -108,15 +108,21 @@ def normalise_readings(readings: pd.DataFrame) -> pd.DataFrame:
             found=f"missing {missing}; columns are {list(readings.columns)}",
             fix="Build readings with sensor_id, time (UTC), variable, value and unit.",
         )
-    out = readings.reset_index(drop=True).copy()
+    # A shallow copy: pandas' copy-on-write keeps the caller's table unchanged, and a
+    # table that is already in shape (as readers build it) costs nothing to pass on.
+    out = readings.copy(deep=False)
+    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0:
+        out = out.reset_index(drop=True)
     for column in _CATEGORICAL:
         if column in out.columns and not isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("category")
     if str(out["time"].dtype) != "datetime64[ns, UTC]":
         out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
-    out["value"] = out["value"].astype("float64")
+    if out["value"].dtype != "float64":
+        out["value"] = out["value"].astype("float64")
     extra = [c for c in out.columns if c not in READING_COLUMNS]
-    return out[[*READING_COLUMNS, *extra]]
+    order = [*READING_COLUMNS, *extra]
+    return out if list(out.columns) == order else out[order]
 
 
 def normalise_sensors(sensors: pd.DataFrame) -> pd.DataFrame:
@@ -380,8 +386,7 @@ def concat(datas: Iterable[SensorData]) -> SensorData:
     items = list(datas)
     if not items:
         return SensorData.empty()
-    histories = {tuple(d.history) for d in items}
-    if len(histories) > 1:
+    if any(d.history != items[0].history for d in items[1:]):
         msg = (
             "Cannot combine SensorData with different histories: the result could not say "
             "how each reading was made. Combine right after loading, then process."

@@ -79,6 +79,11 @@ _ALIASES = {
     "°": "°", "deg": "°", "degrees": "°",
     "lux": "lux", "lx": "lux",
     "index": "index", "iaq": "index",
+    # UCUM codes and spelled-out names used by SensorThings servers.
+    "cel": "°C", "degreecelsius": "°C", "[ppb]": "ppb", "[ppm]": "ppm", "hectopascal": "hPa",
+    "ug/m^3": "µg/m³", "µg/m^3": "µg/m³", "microgrampercubicmeter": "µg/m³",
+    "microgrampercubicmetre": "µg/m³", "milligrampercubicmeter": "mg/m³",
+    "milligrampercubicmetre": "mg/m³", "particles/cm³": "#/cm³",
 }
 
 

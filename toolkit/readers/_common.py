@@ -41,7 +41,7 @@ __all__ = [
 
 def new_record(raw: RawFile, format_name: str, *, encoding: str = "utf-8") -> FileRecord:
     """Start the ledger record of one file."""
-    record = FileRecord(path=raw.name, sha256=raw.sha256, format=format_name)
+    record = FileRecord(path=raw.name, format=format_name)  # read_each adds the SHA-256
     if encoding not in ("utf-8", "ascii"):
         record.note(f"text decoded as {encoding} (not UTF-8)")
     return record
@@ -190,13 +190,17 @@ def read_each(
     raws = open_files(source)
     parts: list[SensorData] = []
     for raw in raws:
+        raw.start_hashing()  # runs while the file is parsed
         if len(raws) > 1:
             try:
-                parts.append(parse(raw))
+                part = parse(raw)
             except ToolkitError as error:
-                record = FileRecord(path=raw.name, sha256=raw.sha256, format=what,
-                                    status="failed", error=str(error))
-                parts.append(SensorData(empty_readings(), empty_sensors(), Ledger([record])))
+                record = FileRecord(path=raw.name, format=what, status="failed",
+                                    error=str(error), exception=error)
+                part = SensorData(empty_readings(), empty_sensors(), Ledger([record]))
         else:
-            parts.append(parse(raw))
+            part = parse(raw)
+        for record in part.ledger:
+            record.sha256 = record.sha256 or raw.sha256
+        parts.append(part)
     return concat(parts)

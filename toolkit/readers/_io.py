@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from .._errors import DataFormatError, EmptyFileError, SourceNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from concurrent.futures import Future
 
 __all__ = ["PathOrBuffer", "RawFile", "check_text", "decode", "open_files"]
 
@@ -28,18 +28,82 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-@dataclass
 class RawFile:
-    """The bytes of one file, with the name to show and its SHA-256."""
+    """One file to read: its name, its bytes (read on first use) and its SHA-256.
 
-    name: str
-    data: bytes
-    sha256: str
+    A file on disk is not read until a reader asks for :attr:`data`; :meth:`head` reads
+    only the beginning (for recognising the format), and a fast reader may hand
+    :attr:`path` straight to a parser. The SHA-256 can be computed in a background thread
+    (:meth:`start_hashing`) while the file is parsed.
+    """
+
+    def __init__(self, name: str, data: bytes | None = None, sha256: str | None = None,
+                 *, path: Path | None = None) -> None:
+        self.name = name
+        self.path = path
+        self._data = data
+        self._sha256 = sha256
+        self._future: Future[str] | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the bytes are in memory."""
+        return self._data is not None
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes (read from disk on first use)."""
+        if self._data is None:
+            self._data = Path(self.path).read_bytes()  # type: ignore[arg-type]
+        return self._data
+
+    def head(self, size: int = 65536) -> bytes:
+        """The first ``size`` bytes, without reading the whole file."""
+        if self._data is not None or self.path is None:
+            return self.data[:size]
+        with Path(self.path).open("rb") as handle:
+            return handle.read(size)
+
+    def start_hashing(self) -> None:
+        """Compute the SHA-256 in a background thread (hashing releases the GIL)."""
+        if self._sha256 is None and self._future is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            executor = ThreadPoolExecutor(max_workers=1)
+            self._future = executor.submit(_sha256_of, self.path, self._data)
+            executor.shutdown(wait=False)
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's bytes, hexadecimal."""
+        if self._sha256 is None:
+            if self._future is not None:
+                self._sha256 = self._future.result()
+            else:
+                self._sha256 = _sha256_of(self.path, self._data)
+        return self._sha256
+
+    @sha256.setter
+    def sha256(self, value: str) -> None:
+        self._sha256 = value
 
     @property
     def basename(self) -> str:
         """The file name without folders (or the member name inside an archive)."""
         return self.name.replace("\\", "/").split("::")[-1].rsplit("/", 1)[-1]
+
+    def __repr__(self) -> str:
+        return f"RawFile({self.name!r})"
+
+
+def _sha256_of(path: Path | None, data: bytes | None) -> str:
+    if data is not None:
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:  # type: ignore[arg-type]
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _read_input(source: PathOrBuffer) -> tuple[str, bytes]:
@@ -88,6 +152,10 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
             raise DataFormatError("The zip archive could not be opened.", file=name,
                                   found=str(error),
                                   fix="Download the archive again; it may be cut short.") from None
+        if any(n.startswith("xl/") for n in archive.namelist()):
+            # An Excel workbook (.xlsx) is a zip too: it is one file, not an archive.
+            yield RawFile(name, data, outer)
+            return
         members = [m for m in archive.infolist()
                    if not m.is_dir() and not m.filename.startswith("__MACOSX")]
         if not members:
@@ -100,14 +168,15 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
     yield RawFile(name, data, outer)
 
 
-def open_files(source: PathOrBuffer) -> list[RawFile]:
+def open_files(source: PathOrBuffer | RawFile) -> list[RawFile]:
     """Read a path or buffer into one :class:`RawFile` per contained file.
 
     Parameters
     ----------
     source
         A path, bytes, or an open file (binary or text). Gzip files are decompressed;
-        zip archives give one entry per member (``archive.zip::member.csv``).
+        zip archives give one entry per member (``archive.zip::member.csv``). A
+        :class:`RawFile` (already opened, as :func:`toolkit.load` does) is returned as is.
 
     Returns
     -------
@@ -122,6 +191,15 @@ def open_files(source: PathOrBuffer) -> list[RawFile]:
     DataFormatError
         If compressed data cannot be opened.
     """
+    if isinstance(source, RawFile):
+        return [source]
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.is_file():
+            with path.open("rb") as handle:
+                magic = handle.read(4)
+            if magic[:2] != _GZIP_MAGIC and magic != _ZIP_MAGIC:
+                return [RawFile(str(path), path=path)]
     name, data = _read_input(source)
     files = list(_expand(name, data))
     for raw in files:
@@ -143,13 +221,12 @@ def check_text(raw: RawFile) -> str:
     DataFormatError
         If the bytes are not text (for example an image or a spreadsheet saved as .csv).
     """
-    data = raw.data
-    head = data[:65536]
+    head = raw.head(65536)
     if not head.strip():
         raise EmptyFileError(
             "The file is empty.",
             file=raw.name,
-            found=f"{len(data)} byte(s), no text",
+            found=f"{len(raw.data)} byte(s), no text",
             fix="Download or export the file again; it may have been saved before the data "
             "arrived.",
         )

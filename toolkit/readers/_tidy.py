@@ -27,6 +27,7 @@ from .._time import ParsedTimes
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    import numpy as np
     import pandas as pd
 
     from ..ledger import FileRecord
@@ -59,6 +60,50 @@ class Column:
     channel: str | None = None
 
 
+def _classify(
+    raw: pd.Series,
+    *,
+    missing_text: Iterable[str],
+    missing_numbers: Iterable[float],
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Fast core of :func:`classify_values`: numbers, reason codes (-1 = a value) and names."""
+    import numpy as np
+    import pandas as pd
+
+    names: list[str] = []
+    n = len(raw)
+    codes = np.full(n, -1, dtype=np.int16)
+
+    def assign(mask: np.ndarray, name: str) -> None:
+        if mask.any():
+            if name not in names:
+                names.append(name)
+            codes[mask] = names.index(name)
+
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        numbers = raw.to_numpy(dtype="float64", na_value=np.nan)
+        assign(np.isnan(numbers), "empty field")
+    else:
+        text = raw.astype("string").str.strip()
+        empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        lower = text.str.lower()
+        coded = lower.isin([t.lower() for t in missing_text]).to_numpy(dtype=bool) & ~empty
+        numbers = pd.to_numeric(text.where(~(empty | coded)), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan)
+        assign(empty, "empty field")
+        if coded.any():
+            for code in pd.unique(text[coded]):
+                assign(coded & (text == code).to_numpy(dtype=bool, na_value=False),
+                       f"missing-value code '{code}'")
+        assign(np.isnan(numbers) & ~empty & ~coded, "not a number")
+    for code in missing_numbers:
+        sentinel = numbers == float(code)
+        if sentinel.any():
+            assign(sentinel, f"missing-value code '{float(code):g}'")
+            numbers = np.where(sentinel, np.nan, numbers)
+    return numbers, codes, names
+
+
 def classify_values(
     raw: pd.Series,
     *,
@@ -87,33 +132,50 @@ def classify_values(
     import numpy as np
     import pandas as pd
 
-    codes_num = [float(c) for c in missing_numbers]
-    reasons = pd.Series(np.full(len(raw), None, dtype=object), index=raw.index)
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        numbers = raw.astype("float64")
-        reasons[numbers.isna().to_numpy()] = "empty field"
+    numbers, codes, names = _classify(raw, missing_text=missing_text,
+                                      missing_numbers=missing_numbers)
+    lookup = np.array([*names, None], dtype=object)
+    return (pd.Series(numbers, index=raw.index),
+            pd.Series(lookup[np.where(codes < 0, len(names), codes)], index=raw.index))
+
+
+class _Labels:
+    """Example labels of rows, computed only for the few rows that are shown."""
+
+    def __init__(self, times: ParsedTimes, time_text: pd.Series | None,
+                 row_labels: pd.Series | None) -> None:
+        self.source = row_labels if row_labels is not None else time_text
+        self.times = times.times
+
+    def __call__(self, mask: np.ndarray, n: int = 3) -> list[str]:
+        import numpy as np
+
+        rows = np.flatnonzero(mask)[:n]
+        if self.source is not None:
+            return [str(v) for v in self.source.iloc[rows].tolist()]
+        return [f"row {r + 1}" if t is None or str(t) == "NaT" else str(t)
+                for r, t in zip(rows, self.times.iloc[rows].tolist(), strict=True)]
+
+
+def _sensor_codes(sensor_ids: pd.Series | str, n: int) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and names of the row sensor ids (missing ids become 'unknown')."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(sensor_ids, str):
+        return np.zeros(n, dtype=np.int32), [sensor_ids]
+    series = pd.Series(sensor_ids).reset_index(drop=True)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int32)
+        names = [str(c) for c in series.cat.categories]
     else:
-        text = raw.astype("string").str.strip()
-        empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
-        lower = text.str.lower()
-        coded = lower.isin([t.lower() for t in missing_text]).to_numpy(dtype=bool) & ~empty
-        numbers = pd.to_numeric(text.where(~(empty | coded)), errors="coerce").astype("float64")
-        not_number = numbers.isna().to_numpy() & ~empty & ~coded
-        reasons[empty] = "empty field"
-        if coded.any():
-            reasons[coded] = ("missing-value code '" + text[coded].astype(str) + "'").to_numpy()
-        reasons[not_number] = "not a number"
-    if codes_num:
-        sentinel = numbers.isin(codes_num).to_numpy()
-        if sentinel.any():
-            shown = numbers[sentinel].map(lambda v: f"{v:g}")
-            reasons[sentinel] = ("missing-value code '" + shown + "'").to_numpy()
-            numbers = numbers.mask(sentinel)
-    return numbers, reasons
-
-
-def _examples(series: pd.Series, n: int = 3) -> list[str]:
-    return [str(v) for v in series.head(n).tolist()]
+        codes, uniques = pd.factorize(series.astype("string"))
+        codes = codes.astype(np.int32)
+        names = [str(u) for u in uniques]
+    if (codes < 0).any():
+        names.append("unknown")
+        codes = np.where(codes < 0, len(names) - 1, codes)
+    return codes, names
 
 
 def build_readings(
@@ -139,7 +201,7 @@ def build_readings(
     times
         The parsed time column (:func:`toolkit._time.parse_times`).
     sensor_ids
-        The sensor id of every row, or one id for the whole file.
+        The sensor id of every row (text or categorical), or one id for the whole file.
     columns
         The measurement columns to read. Columns of ``frame`` not listed here are the
         caller's to record as ignored.
@@ -154,9 +216,10 @@ def build_readings(
         A reason to drop each row decided by the caller (``None`` to keep), aligned with
         ``frame``.
     time_text
-        The raw time strings, for examples of unreadable timestamps.
+        The raw time column, shown as examples of dropped rows.
     row_labels
-        What to show as an example of a dropped row (defaults to the time text).
+        What to show as an example of a dropped row instead (defaults to ``time_text``,
+        then to the parsed time).
 
     Returns
     -------
@@ -168,90 +231,97 @@ def build_readings(
     import pandas as pd
 
     n = len(frame)
-    index = pd.RangeIndex(n)
-    reasons = (pd.Series(np.full(n, None, dtype=object), index=index) if row_reasons is None
-               else pd.Series(row_reasons.to_numpy(dtype=object), index=index))
-    labels = (time_text if time_text is not None else times.times.astype(str))
-    labels = pd.Series((row_labels if row_labels is not None else labels).to_numpy(),
-                       index=index).astype(str)
+    label = _Labels(times, time_text, row_labels)
+    row_names: list[str] = []
+    row_code = np.full(n, -1, dtype=np.int16)
 
-    missing = times.missing.to_numpy(dtype=bool) & pd.isna(reasons).to_numpy()
-    reasons[missing] = "timestamp missing"
-    unreadable = times.unreadable.to_numpy(dtype=bool) & pd.isna(reasons).to_numpy()
-    reasons[unreadable] = "timestamp could not be read"
+    def drop(mask: np.ndarray, name: str) -> None:
+        mask = mask & (row_code < 0)
+        if mask.any():
+            if name not in row_names:
+                row_names.append(name)
+            row_code[mask] = row_names.index(name)
+
+    if row_reasons is not None:
+        given = pd.Series(row_reasons).reset_index(drop=True)
+        for name in given.dropna().unique():
+            drop((given == name).to_numpy(dtype=bool, na_value=False), str(name))
+    drop(times.missing.to_numpy(dtype=bool), "timestamp missing")
+    drop(times.unreadable.to_numpy(dtype=bool), "timestamp could not be read")
 
     k = len(columns)
     values = np.empty((n, k), dtype="float64")
-    value_reasons: list[pd.Series] = []
+    cell_codes: list[tuple[np.ndarray, list[str]]] = []
     for j, column in enumerate(columns):
-        numbers, why = classify_values(
-            frame[column.raw].reset_index(drop=True),
-            missing_text=missing_text,
-            missing_numbers=missing_numbers,
-        )
-        converted, how = _units.convert(numbers.to_numpy(), column.variable, column.unit,
-                                        reference_temperature_c=reference_temperature_c)
-        if not how.is_identity and str(how) not in record.conversions:
-            record.conversions.append(str(how))
-        values[:, j] = converted
-        value_reasons.append(why.reset_index(drop=True))
-    ok = ~np.isnan(values) if k else np.zeros((n, 0), dtype=bool)
+        numbers, codes, names = _classify(frame[column.raw].reset_index(drop=True),
+                                          missing_text=missing_text,
+                                          missing_numbers=missing_numbers)
+        how = _units.conversion(column.variable, column.unit,
+                                reference_temperature_c=reference_temperature_c)
+        if how.is_identity:
+            values[:, j] = numbers
+        else:
+            values[:, j] = numbers * how.factor + how.offset
+            if str(how) not in record.conversions:
+                record.conversions.append(str(how))
+        cell_codes.append((codes, names))
+    ok = ~np.isnan(values)
 
     # Rows with no value at all are dropped whole, so that a blank line is not counted
     # as k missing readings. An empty row repeating another row's timestamp is named.
-    undecided = pd.isna(reasons).to_numpy()
+    sensor_code, sensor_names = _sensor_codes(sensor_ids, n)
+    time_ns = pd.DatetimeIndex(times.times.reset_index(drop=True)).as_unit("ns").asi8
+    undecided = row_code < 0
     no_value = undecided & ~ok.any(axis=1)
     if no_value.any():
-        sensor_key = (pd.Series(sensor_ids, index=index).astype(str)
-                      if not isinstance(sensor_ids, str) else pd.Series(sensor_ids, index=index))
-        key = sensor_key + "|" + times.times.reset_index(drop=True).astype(str)
-        with_values = set(key[undecided & ~no_value])
-        repeats = no_value & key.isin(with_values).to_numpy()
-        reasons[repeats] = "empty row repeating the timestamp of a row with values"
-        reasons[no_value & ~repeats] = "no measurement values (all fields empty or missing codes)"
-    for reason in pd.Series(reasons).dropna().unique():
-        mask = (reasons == reason).to_numpy()
-        record.drop_rows(str(reason), int(mask.sum()), _examples(labels[mask]))
+        with_values = undecided & ~no_value
+        candidates = with_values & np.isin(time_ns, time_ns[no_value])
+        keys = set(zip(sensor_code[candidates].tolist(), time_ns[candidates].tolist(),
+                       strict=True))
+        repeats = no_value.copy()
+        repeats[no_value] = [key in keys for key in zip(
+            sensor_code[no_value].tolist(), time_ns[no_value].tolist(), strict=True)]
+        drop(repeats, "empty row repeating the timestamp of a row with values")
+        drop(no_value, "no measurement values (all fields empty or missing codes)")
+    for code, name in enumerate(row_names):
+        mask = row_code == code
+        record.drop_rows(name, int(mask.sum()), label(mask))
 
-    kept_rows = pd.isna(reasons).to_numpy()
+    kept_rows = row_code < 0
     n_kept = int(kept_rows.sum())
     record.rows_kept += n_kept
     record.values_read += n_kept * k
     for j, column in enumerate(columns):
-        why = value_reasons[j][kept_rows]
-        if why.notna().any():
-            cells = frame[column.raw].reset_index(drop=True)[kept_rows]
-            for reason in why.dropna().unique():
-                mask = (why == reason).to_numpy()
-                shown = [f"{column.raw}={v!r} at {t}" for v, t in
-                         zip(cells[mask].head(3), labels[kept_rows][mask].head(3), strict=False)]
-                record.drop_readings(str(reason), int(mask.sum()), shown)
-    # Cells whose value could not be numbers but also had no reason: none by construction.
+        codes, names = cell_codes[j]
+        for code, name in enumerate(names):
+            mask = (codes == code) & kept_rows
+            count = int(mask.sum())
+            if count:
+                rows = np.flatnonzero(mask)[:3]
+                cells = frame[column.raw].iloc[rows].tolist()
+                shown = [f"{column.raw}={v!r} at {t}"
+                         for v, t in zip(cells, label(mask), strict=False)]
+                record.drop_readings(name, count, shown)
     take = ok & kept_rows[:, None]
     flat = take.ravel()
     record.readings_kept += int(flat.sum())
 
     row_of = np.repeat(np.arange(n), k)[flat]
     col_of = np.tile(np.arange(k), n)[flat]
-    time_values = (times.times.reset_index(drop=True).astype("datetime64[ns, UTC]")
-                   .dt.tz_localize(None).to_numpy())
-    if isinstance(sensor_ids, str):
-        sensor = pd.Categorical.from_codes(np.zeros(len(row_of), dtype="int8"), [sensor_ids])
-    else:
-        codes, uniques = pd.factorize(pd.Series(sensor_ids).reset_index(drop=True).astype(str))
-        sensor = pd.Categorical.from_codes(codes[row_of], uniques.astype(object))
     variable_names = [c.variable for c in columns]
     unit_names = [_units.conversion(c.variable, c.unit).to_unit for c in columns]
     var_uniques = list(dict.fromkeys(variable_names))
     unit_uniques = list(dict.fromkeys(unit_names))
     var_codes = np.array([var_uniques.index(v) for v in variable_names], dtype="int16")
     unit_codes = np.array([unit_uniques.index(u) for u in unit_names], dtype="int16")
+    time_column = pd.Series(time_ns[row_of].view("M8[ns]")).dt.tz_localize("UTC")
     data = {
-        "sensor_id": sensor,
-        "time": pd.DatetimeIndex(time_values[row_of]).tz_localize("UTC"),
-        "variable": pd.Categorical.from_codes(var_codes[col_of] if k else [], var_uniques),
+        "sensor_id": pd.Categorical.from_codes(sensor_code[row_of], sensor_names,
+                                               validate=False),
+        "time": time_column,
+        "variable": pd.Categorical.from_codes(var_codes[col_of], var_uniques, validate=False),
         "value": values.ravel()[flat],
-        "unit": pd.Categorical.from_codes(unit_codes[col_of] if k else [], unit_uniques),
+        "unit": pd.Categorical.from_codes(unit_codes[col_of], unit_uniques, validate=False),
     }
     if any(c.channel for c in columns):
         channels = [c.channel for c in columns]

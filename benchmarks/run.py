@@ -1,0 +1,152 @@
+"""Benchmarks of the performance budgets in DESIGN.md section 9, run on demand.
+
+Usage::
+
+    make benchmark                       # or: .venv/bin/python benchmarks/run.py
+    .venv/bin/python benchmarks/run.py --readings 1000000   # a quicker run
+
+What is measured
+----------------
+load
+    A Sensor.Community archive CSV with ``--readings`` readings (SDS011 layout: two values
+    per row, 100 sensors, 147 s cadence) is written to ``benchmarks/.data/``. The time of
+    ``toolkit.load(path)`` is compared with a raw
+    ``pandas.read_csv(path, sep=";", engine="pyarrow")`` of the same file (best of
+    ``--repeat`` runs each). Budget: ``load`` at most 1.5 times the raw read.
+import
+    ``import toolkit`` in a fresh interpreter, median of 7 runs. Budget: under 0.5 s.
+
+The results are printed as a Markdown table (for the README) and written to
+``benchmarks/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+DATA = HERE / ".data"
+
+
+def write_archive(path: Path, readings: int, *, seed: int = 1) -> None:
+    """Write a Sensor.Community-format SDS011 archive file with ``readings`` values."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rows = readings // 2
+    sensors = 100
+    rng = np.random.default_rng(seed)
+    per_sensor = rows // sensors
+    start = np.datetime64("2024-01-01T00:00:00", "s")
+    offsets = (np.arange(per_sensor) * 147 + rng.integers(0, 5, per_sensor)).astype("int64")
+    times = np.tile(start + offsets.astype("timedelta64[s]"), sensors)
+    ids = np.repeat(np.arange(10_000, 10_000 + sensors), per_sensor)
+    n = len(ids)
+    pm10 = np.round(rng.gamma(2.0, 8.0, n), 2)
+    pm25 = np.round(pm10 * rng.uniform(0.3, 0.9, n), 2)
+    empty = pa.nulls(n, pa.string())
+    table = pa.table({
+        "sensor_id": ids,
+        "sensor_type": pa.array(["SDS011"] * n),
+        "location": ids + 5_000,
+        "lat": np.round(48.0 + (ids - 10_000) / 1000, 3),
+        "lon": np.round(11.0 + (ids - 10_000) / 1000, 3),
+        "timestamp": pa.array(np.datetime_as_string(times, unit="s")),
+        "P1": pm10, "durP1": empty, "ratioP1": empty,
+        "P2": pm25, "durP2": empty, "ratioP2": empty,
+    })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write((";".join(table.column_names) + "\n").encode())
+        pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(
+            delimiter=";", quoting_style="none", include_header=False))
+
+
+def best_of(function, repeat: int) -> float:
+    """Return the shortest wall time of ``repeat`` calls [s]."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_load(readings: int, repeat: int) -> dict:
+    import pandas as pd
+
+    import toolkit
+
+    path = DATA / f"2024-01-01_sds011_sensor_bench_{readings}.csv"
+    if not path.exists():
+        print(f"writing {path.name} ...", file=sys.stderr)
+        write_archive(path, readings)
+    raw = best_of(lambda: pd.read_csv(path, sep=";", engine="pyarrow"), repeat)
+    holder = {}
+
+    def run_load():
+        holder["data"] = toolkit.load(path)
+
+    ours = best_of(run_load, repeat)
+    data = holder["data"]
+    assert len(data) == (readings // 2 // 100) * 100 * 2, len(data)
+    assert data.ledger.balanced
+    return {
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "readings": len(data),
+        "raw_read_csv_s": round(raw, 3),
+        "toolkit_load_s": round(ours, 3),
+        "ratio": round(ours / raw, 2),
+        "readings_per_s": round(len(data) / ours),
+    }
+
+
+def bench_import(runs: int = 7) -> dict:
+    code = ("import time; t = time.perf_counter(); import toolkit; "
+            "print(time.perf_counter() - t)")
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                  text=True, check=True).stdout) for _ in range(runs)]
+    first_use = ("import time; t = time.perf_counter(); import toolkit; toolkit.SensorData; "
+                 "print(time.perf_counter() - t)")
+    with_pandas = [float(subprocess.run([sys.executable, "-c", first_use],
+                                        capture_output=True, text=True, check=True).stdout)
+                   for _ in range(runs)]
+    return {"import_s": round(statistics.median(times), 4),
+            "import_and_first_use_s": round(statistics.median(with_pandas), 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readings", type=int, default=5_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    results = {
+        "machine": f"{platform.machine()}, {platform.python_implementation()} "
+                   f"{platform.python_version()}",
+        "load": bench_load(args.readings, args.repeat),
+        "import": bench_import(),
+    }
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    load, imp = results["load"], results["import"]
+    print("| measure | result | budget |")
+    print("|---|---|---|")
+    print(f"| `toolkit.load` of {load['readings']:,} readings ({load['file_mb']} MB) | "
+          f"{load['toolkit_load_s']} s ({load['readings_per_s']:,} readings/s) | |")
+    print(f"| raw `pandas.read_csv(engine=\"pyarrow\")` of the same file | "
+          f"{load['raw_read_csv_s']} s | |")
+    print(f"| ratio load / raw read | {load['ratio']}× | ≤ 1.5× |")
+    print(f"| `import toolkit` (median of 7) | {imp['import_s']} s | < 0.5 s |")
+    print(f"| `import toolkit` and first use (pandas loaded) | "
+          f"{imp['import_and_first_use_s']} s | |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""`load`: read any mix of supported files, folders and globs into one `SensorData`.
+
+``load`` looks inside each file to recognise its format (the name alone can lie), hands it
+to the right reader, and combines the results. A file that cannot be read does not stop
+the others: it is listed in the ledger with its error, and a warning names it. Use
+``errors="raise"`` to stop at the first problem instead.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import inspect
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._errors import DataFormatError, SourceNotFoundError, ToolkitError
+from .ledger import FileRecord, Ledger
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import ModuleType
+
+    from .readers._io import PathOrBuffer, RawFile
+    from .sensordata import SensorData
+
+__all__ = ["DATA_SUFFIXES", "detect_source", "load", "sources"]
+
+#: File endings read when a folder is given; other files in a folder are listed in the
+#: ledger as skipped.
+DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".json", ".geojson", ".gz", ".zip", ".dat")
+_PROGRESS_FROM_FILES = 5
+
+
+def _modules() -> list[tuple[str, ModuleType, Any]]:
+    from .readers._registry import READERS
+
+    found = []
+    for name, module_name, function in READERS:
+        module = importlib.import_module(module_name)
+        found.append((name, module, getattr(module, function)))
+    return found
+
+
+def sources() -> list[str]:
+    """Return the names of the sources ``load`` recognises, in detection order."""
+    return [name for name, _, _ in _modules()]
+
+
+def detect_source(raw: RawFile) -> tuple[str, str]:
+    """Recognise the format of one opened file.
+
+    Parameters
+    ----------
+    raw
+        An opened file (see :func:`toolkit.readers._io.open_files`).
+
+    Returns
+    -------
+    source : str
+        The reader's source name, for example ``"sensor_community"``.
+    variant : str
+        The format variant, for example ``"archive_csv"``.
+
+    Raises
+    ------
+    UnknownLayoutError
+        When no reader recognises the content; the message shows the columns found and a
+        ready-to-edit mapping for :func:`toolkit.readers.read_csv_mapped`.
+    """
+    from .readers._io import check_text
+    from .readers.mapped import unknown_layout_error
+
+    head = check_text(raw)
+    for name, module, _ in _modules():
+        variant = module.detect(raw, head)
+        if variant:
+            return name, variant
+    raise unknown_layout_error(raw, head)
+
+
+def _expand(paths: PathOrBuffer | Iterable[PathOrBuffer], skipped: Ledger) -> list[Any]:
+    """Turn paths, globs, folders and buffers into a flat list of files and buffers."""
+    items = [paths] if isinstance(paths, str | Path | bytes) or hasattr(paths, "read") \
+        else list(paths)  # type: ignore[arg-type]
+    out: list[Any] = []
+    for item in items:
+        if not isinstance(item, str | Path):
+            out.append(item)
+            continue
+        text = str(item)
+        path = Path(text)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if child.name.lower().endswith(DATA_SUFFIXES):
+                    out.append(child)
+                else:
+                    skipped.append(FileRecord(
+                        path=str(child), status="skipped",
+                        error=f"not read: its ending is not one of {', '.join(DATA_SUFFIXES)}",
+                    ))
+        elif any(ch in text for ch in "*?["):
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise SourceNotFoundError(
+                    "The pattern matches no file.",
+                    file=text,
+                    fix="Check the folder and the pattern; '**' matches sub-folders, "
+                    "for example 'data/**/*.csv'.",
+                )
+            out.extend(Path(m) for m in matches if Path(m).is_file())
+        elif path.exists():
+            out.append(path)
+        else:
+            raise SourceNotFoundError(
+                "The file does not exist.",
+                file=text,
+                fix="Check the path (it is relative to the notebook's folder); "
+                "toolkit.datasets.list() shows the bundled data.",
+            )
+    return out
+
+
+def _options_for(function: Any, options: dict[str, Any]) -> dict[str, Any]:
+    accepted = inspect.signature(function).parameters
+    return {k: v for k, v in options.items() if k in accepted}
+
+
+def _check_options(options: dict[str, Any], readers: list[Any]) -> None:
+    accepted = set()
+    for function in readers:
+        accepted |= set(inspect.signature(function).parameters) - {"path_or_buffer"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        import difflib
+
+        hints = [m for u in unknown for m in difflib.get_close_matches(u, accepted, n=1)]
+        msg = (
+            f"load() got unknown option(s) {', '.join(map(repr, unknown))}. "
+            f"Options the readers take: {', '.join(sorted(accepted))}."
+            + (f" Did you mean {', '.join(map(repr, hints))}?" if hints else "")
+        )
+        raise TypeError(msg)
+
+
+def load(
+    paths: PathOrBuffer | Iterable[PathOrBuffer],
+    source: str = "auto",
+    *,
+    errors: Literal["collect", "raise"] = "collect",
+    progress: bool | None = None,
+    **options: Any,
+) -> SensorData:
+    """Read sensor export files into one :class:`~toolkit.SensorData`.
+
+    Parameters
+    ----------
+    paths
+        A file, a folder (every data file inside it, recursively), a glob pattern
+        (``"exports/*.csv"``, ``"**"`` for sub-folders), an open file or bytes, or a list
+        of any of these. ``.gz`` files and ``.zip`` archives are opened.
+    source
+        ``"auto"`` (default) recognises each file's format from its content. Or the name
+        of one source (see :func:`sources`) to use that reader for every file.
+    errors
+        ``"collect"`` (default): a file that cannot be read is listed in the ledger with
+        its error, a warning names it, and the others are read. ``"raise"``: stop at the
+        first error.
+    progress
+        Show a progress bar; by default when there are five files or more.
+    **options
+        Passed to the readers that accept them, for example ``timezone="Europe/Berlin"``
+        for files whose timestamps carry no zone, or ``sensor_id="kitchen"``.
+
+    Returns
+    -------
+    SensorData
+        All readings, sensors and ledger records; ``history`` is empty.
+
+    Raises
+    ------
+    SourceNotFoundError
+        If a path or pattern matches nothing.
+    UnknownLayoutError, DataFormatError, TimestampError, ...
+        With ``errors="raise"``, or when no file at all could be read.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> data = toolkit.load("exports/")                       # doctest: +SKIP
+    >>> data = toolkit.load("sensor.csv", timezone="UTC")     # doctest: +SKIP
+    """
+    from .sensordata import concat
+
+    if errors not in ("collect", "raise"):
+        msg = f"errors must be 'collect' or 'raise', not {errors!r}."
+        raise ValueError(msg)
+    readers = _modules()
+    by_name = {name: function for name, _, function in readers}
+    if source != "auto" and source not in by_name:
+        import difflib
+
+        close = difflib.get_close_matches(source, by_name, n=1)
+        raise DataFormatError(
+            f"{source!r} is not a source the toolkit reads.",
+            found=f"source={source!r}",
+            fix=f"Use source='auto' or one of {', '.join(by_name)}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + "; for any other layout use toolkit.readers.read_csv_mapped.",
+        )
+    _check_options(options, [f for _, _, f in readers])
+
+    skipped = Ledger()
+    items = _expand(paths, skipped)
+    show = progress if progress is not None else len(items) >= _PROGRESS_FROM_FILES
+    parts: list[SensorData] = []
+    failures: list[FileRecord] = []
+    iterator: Iterable[Any] = items
+    if show:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(items, desc="Reading files", unit="file")
+    for item in iterator:
+        for part in _read_item(item, source, by_name, options, errors):
+            parts.append(part)
+            failures.extend(part.ledger.failed)
+    data = concat(parts)
+    if skipped:
+        data = type(data)(data.readings, data.sensors, Ledger([*data.ledger, *skipped]),
+                          data.history)
+    if parts and len(failures) == sum(len(p.ledger) for p in parts):
+        if len(failures) == 1 and isinstance(failures[0].exception, ToolkitError):
+            raise failures[0].exception
+        raise DataFormatError(
+            f"None of the {len(failures)} file(s) could be read.",
+            found="\n" + "\n".join(f"    {f.path}: {f.error.splitlines()[0]}" for f in failures),
+            fix="See each file's problem above; load one file with errors='raise' for the "
+            "full message.",
+        )
+    if failures:
+        listing = "; ".join(f"{f.path}: {f.error.splitlines()[0]}" for f in failures[:5])
+        warnings.warn(
+            f"{len(failures)} of {len(data.ledger)} file(s) could not be read and were "
+            f"skipped ({listing}). See data.ledger for details.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return data
+
+
+def _read_item(
+    item: Any,
+    source: str,
+    by_name: dict[str, Any],
+    options: dict[str, Any],
+    errors: str,
+) -> list[SensorData]:
+    """Open one path or buffer and read each file in it; failures become ledger records."""
+    from .readers._io import open_files
+    from .sensordata import SensorData, empty_readings, empty_sensors
+
+    def failed(name: str, sha: str, error: ToolkitError) -> SensorData:
+        record = FileRecord(path=name, sha256=sha, status="failed", error=str(error),
+                            exception=error)
+        return SensorData(empty_readings(), empty_sensors(), Ledger([record]))
+
+    name = str(getattr(item, "name", item)) if not isinstance(item, bytes) else "<buffer>"
+    try:
+        raws = open_files(item)
+    except ToolkitError as error:
+        if errors == "raise":
+            raise
+        return [failed(name, "", error)]
+    out = []
+    for raw in raws:
+        try:
+            reader = by_name[source] if source != "auto" else by_name[detect_source(raw)[0]]
+            out.append(reader(raw, **_options_for(reader, options)))
+        except ToolkitError as error:
+            if errors == "raise":
+                raise
+            out.append(failed(raw.name, raw.sha256, error))
+    return out
