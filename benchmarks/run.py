@@ -53,21 +53,32 @@ def write_archive(path: Path, readings: int, *, seed: int = 1) -> None:
     pm10 = np.round(rng.gamma(2.0, 8.0, n), 2)
     pm25 = np.round(pm10 * rng.uniform(0.3, 0.9, n), 2)
     empty = pa.nulls(n, pa.string())
-    table = pa.table({
-        "sensor_id": ids,
-        "sensor_type": pa.array(["SDS011"] * n),
-        "location": ids + 5_000,
-        "lat": np.round(48.0 + (ids - 10_000) / 1000, 3),
-        "lon": np.round(11.0 + (ids - 10_000) / 1000, 3),
-        "timestamp": pa.array(np.datetime_as_string(times, unit="s")),
-        "P1": pm10, "durP1": empty, "ratioP1": empty,
-        "P2": pm25, "durP2": empty, "ratioP2": empty,
-    })
+    table = pa.table(
+        {
+            "sensor_id": ids,
+            "sensor_type": pa.array(["SDS011"] * n),
+            "location": ids + 5_000,
+            "lat": np.round(48.0 + (ids - 10_000) / 1000, 3),
+            "lon": np.round(11.0 + (ids - 10_000) / 1000, 3),
+            "timestamp": pa.array(np.datetime_as_string(times, unit="s")),
+            "P1": pm10,
+            "durP1": empty,
+            "ratioP1": empty,
+            "P2": pm25,
+            "durP2": empty,
+            "ratioP2": empty,
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         handle.write((";".join(table.column_names) + "\n").encode())
-        pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(
-            delimiter=";", quoting_style="none", include_header=False))
+        pacsv.write_csv(
+            table,
+            handle,
+            write_options=pacsv.WriteOptions(
+                delimiter=";", quoting_style="none", include_header=False
+            ),
+        )
 
 
 def best_of(function, repeat: int) -> float:
@@ -110,17 +121,31 @@ def bench_load(readings: int, repeat: int) -> dict:
 
 
 def bench_import(runs: int = 7) -> dict:
-    code = ("import time; t = time.perf_counter(); import toolkit; "
-            "print(time.perf_counter() - t)")
-    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                  text=True, check=True).stdout) for _ in range(runs)]
-    first_use = ("import time; t = time.perf_counter(); import toolkit; toolkit.SensorData; "
-                 "print(time.perf_counter() - t)")
-    with_pandas = [float(subprocess.run([sys.executable, "-c", first_use],
-                                        capture_output=True, text=True, check=True).stdout)
-                   for _ in range(runs)]
-    return {"import_s": round(statistics.median(times), 4),
-            "import_and_first_use_s": round(statistics.median(with_pandas), 3)}
+    code = "import time; t = time.perf_counter(); import toolkit; print(time.perf_counter() - t)"
+    times = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    first_use = (
+        "import time; t = time.perf_counter(); import toolkit; toolkit.SensorData; "
+        "print(time.perf_counter() - t)"
+    )
+    with_pandas = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", first_use], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    return {
+        "import_s": round(statistics.median(times), 4),
+        "import_and_first_use_s": round(statistics.median(with_pandas), 3),
+    }
 
 
 def main() -> None:
@@ -130,7 +155,7 @@ def main() -> None:
     args = parser.parse_args()
     results = {
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
-                   f"{platform.python_version()}",
+        f"{platform.python_version()}",
         "load": bench_load(args.readings, args.repeat),
         "import": bench_import(),
     }
@@ -138,14 +163,19 @@ def main() -> None:
     load, imp = results["load"], results["import"]
     print("| measure | result | budget |")
     print("|---|---|---|")
-    print(f"| `toolkit.load` of {load['readings']:,} readings ({load['file_mb']} MB) | "
-          f"{load['toolkit_load_s']} s ({load['readings_per_s']:,} readings/s) | |")
-    print(f"| raw `pandas.read_csv(engine=\"pyarrow\")` of the same file | "
-          f"{load['raw_read_csv_s']} s | |")
+    print(
+        f"| `toolkit.load` of {load['readings']:,} readings ({load['file_mb']} MB) | "
+        f"{load['toolkit_load_s']} s ({load['readings_per_s']:,} readings/s) | |"
+    )
+    print(
+        f'| raw `pandas.read_csv(engine="pyarrow")` of the same file | '
+        f"{load['raw_read_csv_s']} s | |"
+    )
     print(f"| ratio load / raw read | {load['ratio']}× | ≤ 1.5× |")
     print(f"| `import toolkit` (median of 7) | {imp['import_s']} s | < 0.5 s |")
-    print(f"| `import toolkit` and first use (pandas loaded) | "
-          f"{imp['import_and_first_use_s']} s | |")
+    print(
+        f"| `import toolkit` and first use (pandas loaded) | {imp['import_and_first_use_s']} s | |"
+    )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def assert_balanced(data) -> None:
     """Assert every ledger record of a SensorData adds up, and readings match the ledger."""
     for record in data.ledger:
         assert record.rows_read == record.rows_kept + sum(record.rows_dropped.values()), record
-        assert record.values_read == record.readings_kept + sum(
-            record.readings_dropped.values()
-        ), record
+        assert record.values_read == record.readings_kept + sum(record.readings_dropped.values()), (
+            record
+        )
     assert sum(r.readings_kept for r in data.ledger) == len(data.readings)

@@ -13,8 +13,9 @@ ROOT = Path(__file__).parent.parent
 
 
 def _python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT
+    )
 
 
 def test_import_is_light_and_has_no_side_effects():
@@ -59,8 +60,9 @@ def test_console_script_is_declared():
 
 
 def test_notebooks_are_committed_without_outputs():
-    tracked = subprocess.run(["git", "ls-files", "*.ipynb"], capture_output=True, text=True,
-                             cwd=ROOT, check=False).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], capture_output=True, text=True, cwd=ROOT, check=False
+    ).stdout.split()
     for path in tracked:
         notebook = json.loads((ROOT / path).read_text(encoding="utf-8"))
         for cell in notebook["cells"]:

@@ -135,8 +135,9 @@ def test_empty():
 
 
 def test_ledger_views():
-    record = FileRecord(path="a.csv", format="x/y", rows_read=3, rows_kept=2, values_read=4,
-                        readings_kept=3)
+    record = FileRecord(
+        path="a.csv", format="x/y", rows_read=3, rows_kept=2, values_read=4, readings_kept=3
+    )
     record.drop_rows("no measurement values", 1, ["10:00"])
     record.drop_readings("empty field", 1, ["P1='' at 10:05"])
     assert record.balanced

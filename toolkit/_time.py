@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["ParsedTimes", "parse_times"]
 
 # An offset only counts after a time of day: "2024-03-10" ends in "-10" but is a date.
-_OFFSET = re.compile(r"(?:T\d{2}|\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)\s?"
-                     r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+_OFFSET = re.compile(
+    r"(?:T\d{2}|\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)\s?"
+    r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+)
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})")
 _EMPTY = {"", "nan", "nat", "none", "null", "na", "n/a"}
 
@@ -247,16 +249,27 @@ def parse_times(
     if isinstance(dtype, pd.DatetimeTZDtype):
         times = values.dt.tz_convert("UTC")
         missing = times.isna()
-        return ParsedTimes(times, missing, pd.Series(False, index=values.index), "offsets",
-                           "the values carry their time zone", [])
+        return ParsedTimes(
+            times,
+            missing,
+            pd.Series(False, index=values.index),
+            "offsets",
+            "the values carry their time zone",
+            [],
+        )
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         missing = values.isna()
         unit = epoch_unit or ("ms" if values.abs().median() > 1e11 else "s")
         times = pd.to_datetime(values, unit=unit, utc=True, errors="coerce")
         unreadable = times.isna() & ~missing
-        return ParsedTimes(times, missing, unreadable, "UTC",
-                           f"Unix time in {'milliseconds' if unit == 'ms' else 'seconds'} "
-                           "is UTC by definition", [])
+        return ParsedTimes(
+            times,
+            missing,
+            unreadable,
+            "UTC",
+            f"Unix time in {'milliseconds' if unit == 'ms' else 'seconds'} is UTC by definition",
+            [],
+        )
 
     zone = timezone or documented_timezone
     if pd.api.types.is_datetime64_dtype(dtype):
@@ -275,7 +288,12 @@ def parse_times(
     if n_present == 0:
         return ParsedTimes(
             pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]"),
-            missing, pd.Series(False, index=values.index), zone or "", "", [])
+            missing,
+            pd.Series(False, index=values.index),
+            zone or "",
+            "",
+            [],
+        )
     without = text[~has_offset & ~missing] if 0 < n_offset < n_present else text[:0]
     # Text that is no time at all ("garbage") is unreadable, not "without an offset".
     without = without[pd.to_datetime(without, format="mixed", errors="coerce").notna()]
@@ -293,18 +311,20 @@ def parse_times(
         cleaned = text.str.replace(_SLASH_DATE, r"\1-\2-\3", regex=True)
         cleaned = cleaned.str.replace(r"[zZ]$", "+00:00", regex=True)
         if time_format is not None:
-            parsed = pd.to_datetime(cleaned, format=time_format, errors="coerce",
-                                    utc=n_offset > 0)
+            parsed = pd.to_datetime(cleaned, format=time_format, errors="coerce", utc=n_offset > 0)
         else:
-            parsed = pd.to_datetime(cleaned, format="ISO8601", errors="coerce",
-                                    utc=n_offset > 0)
+            parsed = pd.to_datetime(cleaned, format="ISO8601", errors="coerce", utc=n_offset > 0)
             retry = parsed.isna() & ~missing
             if retry.any():
                 # Not ISO 8601 everywhere: try pandas' per-value parser on the rest.
                 dayfirst = _day_first(cleaned[retry], file=file, column=column)
-                again = pd.to_datetime(cleaned[retry], format="mixed", dayfirst=dayfirst,
-                                       errors="coerce",
-                                       utc=n_offset > 0)
+                again = pd.to_datetime(
+                    cleaned[retry],
+                    format="mixed",
+                    dayfirst=dayfirst,
+                    errors="coerce",
+                    utc=n_offset > 0,
+                )
                 parsed = parsed.astype(again.dtype) if parsed.isna().all() else parsed
                 parsed.loc[retry] = again
         unreadable = parsed.isna() & ~missing
@@ -319,14 +339,22 @@ def parse_times(
             )
         if n_offset:
             offsets = sorted(
-                set(text[has_offset].str.extract(r"([zZ]|[+-]\d{2}(?::?\d{2})?)$")[0]
-                    .str.upper().replace({"Z": "+00:00"}).dropna().tolist())
+                set(
+                    text[has_offset]
+                    .str.extract(r"([zZ]|[+-]\d{2}(?::?\d{2})?)$")[0]
+                    .str.upper()
+                    .replace({"Z": "+00:00"})
+                    .dropna()
+                    .tolist()
+                )
             )
             times = pd.Series(parsed, index=values.index).astype("datetime64[ns, UTC]")
             reason = "the values carry their UTC offsets"
             if len(offsets) > 1:
-                reason += (f" ({len(offsets)} different: {', '.join(offsets[:4])}; each value "
-                           "was converted with its own offset)")
+                reason += (
+                    f" ({len(offsets)} different: {', '.join(offsets[:4])}; each value "
+                    "was converted with its own offset)"
+                )
             return ParsedTimes(times, missing, unreadable, "offsets", reason, offsets)
         naive = pd.Series(parsed, index=values.index)
     else:
@@ -342,8 +370,11 @@ def parse_times(
             fix="Say which zone the clock was set to, for example timezone='Europe/Berlin' "
             "or timezone='UTC'.",
         )
-    reason = (f"given by the user (timezone={timezone!r})" if timezone
-              else documented_reason or "documented by the source")
+    reason = (
+        f"given by the user (timezone={timezone!r})"
+        if timezone
+        else documented_reason or "documented by the source"
+    )
     naive = naive.astype("datetime64[ns]")
     localized = _localize(naive, zone, file=file, column=column)
     times = localized.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")

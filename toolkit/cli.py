@@ -41,12 +41,15 @@ def _parser() -> argparse.ArgumentParser:
         "inspect", help="load files and print sensors, period, variables and the ledger"
     )
     inspect.add_argument("files", nargs="+", help="files, folders or glob patterns")
-    inspect.add_argument("--source", default="auto",
-                         help="format of every file (default: recognise each file)")
-    inspect.add_argument("--timezone", default=None,
-                         help="IANA zone of timestamps without one, e.g. Europe/Berlin")
-    inspect.add_argument("--strict", action="store_true",
-                         help="stop at the first file that cannot be read")
+    inspect.add_argument(
+        "--source", default="auto", help="format of every file (default: recognise each file)"
+    )
+    inspect.add_argument(
+        "--timezone", default=None, help="IANA zone of timestamps without one, e.g. Europe/Berlin"
+    )
+    inspect.add_argument(
+        "--strict", action="store_true", help="stop at the first file that cannot be read"
+    )
 
     commands.add_parser("variables", help="print the canonical variables table")
     commands.add_parser("sources", help="list the formats recognised automatically")
@@ -101,8 +104,9 @@ def _inspect(args: argparse.Namespace) -> int:
     options = {"timezone": args.timezone} if args.timezone else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        data = load(args.files, args.source, errors="raise" if args.strict else "collect",
-                    **options)
+        data = load(
+            args.files, args.source, errors="raise" if args.strict else "collect", **options
+        )
     print(data.summary())
     print()
     print(data.ledger)

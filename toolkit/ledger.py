@@ -33,8 +33,13 @@ __all__ = ["MAX_EXAMPLES", "FileRecord", "Ledger"]
 MAX_EXAMPLES = 3
 
 
-def _add(counts: dict[str, int], examples: dict[str, list[str]], reason: str, n: int,
-         sample: list[str] | None) -> None:
+def _add(
+    counts: dict[str, int],
+    examples: dict[str, list[str]],
+    reason: str,
+    n: int,
+    sample: list[str] | None,
+) -> None:
     if n <= 0:
         return
     counts[reason] = counts.get(reason, 0) + int(n)
@@ -128,8 +133,11 @@ class FileRecord:
         import copy
         import dataclasses
 
-        changes = {f.name: copy.deepcopy(getattr(self, f.name))
-                   for f in dataclasses.fields(self) if f.name != "exception"}
+        changes = {
+            f.name: copy.deepcopy(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name != "exception"
+        }
         return dataclasses.replace(self, **changes)
 
     # -- display ----------------------------------------------------------------------
@@ -182,8 +190,10 @@ class Ledger(list[FileRecord]):
 
         rows = []
         for rec in self:
-            reasons = {**rec.rows_dropped, **{f"value: {k}": v
-                                              for k, v in rec.readings_dropped.items()}}
+            reasons = {
+                **rec.rows_dropped,
+                **{f"value: {k}": v for k, v in rec.readings_dropped.items()},
+            }
             rows.append(
                 {
                     "path": rec.path,
@@ -244,7 +254,11 @@ class Ledger(list[FileRecord]):
             reasons += [f"{k}: {v}" for k, v in rec.readings_dropped.items()]
             notes = list(rec.notes) + ([rec.error] if rec.error else [])
             cells = [
-                rec.path, rec.format, rec.status, str(rec.rows_read), str(rec.readings_kept),
+                rec.path,
+                rec.format,
+                rec.status,
+                str(rec.rows_read),
+                str(rec.readings_kept),
                 "<br>".join(html.escape(r) for r in reasons) or "none",
                 html.escape(f"{rec.timezone} ({rec.timezone_reason})" if rec.timezone else ""),
                 "<br>".join(html.escape(n) for n in notes),

@@ -82,8 +82,9 @@ def detect_source(raw: RawFile) -> tuple[str, str]:
 
 def _expand(paths: PathOrBuffer | Iterable[PathOrBuffer], skipped: Ledger) -> list[Any]:
     """Turn paths, globs, folders and buffers into a flat list of files and buffers."""
-    items = [paths] if isinstance(paths, str | Path | bytes) or hasattr(paths, "read") \
-        else list(paths)  # type: ignore[arg-type]
+    items = (
+        [paths] if isinstance(paths, str | Path | bytes) or hasattr(paths, "read") else list(paths)
+    )  # type: ignore[arg-type]
     out: list[Any] = []
     for item in items:
         if not isinstance(item, str | Path):
@@ -98,10 +99,13 @@ def _expand(paths: PathOrBuffer | Iterable[PathOrBuffer], skipped: Ledger) -> li
                 if child.name.lower().endswith(DATA_SUFFIXES):
                     out.append(child)
                 else:
-                    skipped.append(FileRecord(
-                        path=str(child), status="skipped",
-                        error=f"not read: its ending is not one of {', '.join(DATA_SUFFIXES)}",
-                    ))
+                    skipped.append(
+                        FileRecord(
+                            path=str(child),
+                            status="skipped",
+                            error=f"not read: its ending is not one of {', '.join(DATA_SUFFIXES)}",
+                        )
+                    )
         elif any(ch in text for ch in "*?["):
             matches = sorted(glob.glob(text, recursive=True))
             if not matches:
@@ -229,8 +233,9 @@ def load(
             failures.extend(part.ledger.failed)
     data = concat(parts)
     if skipped:
-        data = type(data)(data.readings, data.sensors, Ledger([*data.ledger, *skipped]),
-                          data.history)
+        data = type(data)(
+            data.readings, data.sensors, Ledger([*data.ledger, *skipped]), data.history
+        )
     if parts and len(failures) == sum(len(p.ledger) for p in parts):
         if len(failures) == 1 and isinstance(failures[0].exception, ToolkitError):
             raise failures[0].exception
@@ -263,8 +268,9 @@ def _read_item(
     from .sensordata import SensorData, empty_readings, empty_sensors
 
     def failed(name: str, sha: str, error: ToolkitError) -> SensorData:
-        record = FileRecord(path=name, sha256=sha, status="failed", error=str(error),
-                            exception=error)
+        record = FileRecord(
+            path=name, sha256=sha, status="failed", error=str(error), exception=error
+        )
         return SensorData(empty_readings(), empty_sensors(), Ledger([record]))
 
     name = str(getattr(item, "name", item)) if not isinstance(item, bytes) else "<buffer>"

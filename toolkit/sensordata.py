@@ -51,7 +51,13 @@ __all__ = [
 READING_COLUMNS = ("sensor_id", "time", "variable", "value", "unit")
 #: Columns every sensors table has, in this order; sources may add more after them.
 SENSOR_COLUMNS = (
-    "sensor_id", "name", "source", "latitude", "longitude", "model", "location_type",
+    "sensor_id",
+    "name",
+    "source",
+    "latitude",
+    "longitude",
+    "model",
+    "location_type",
     "timezone",
 )
 _CATEGORICAL = ("sensor_id", "variable", "unit", "channel")
@@ -271,8 +277,10 @@ class SensorData:
                 continue
             stamp = pd.Timestamp(bound)
             stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-            mask &= self.readings["time"] >= stamp if name == "start" else (
-                self.readings["time"] < stamp
+            mask &= (
+                self.readings["time"] >= stamp
+                if name == "start"
+                else (self.readings["time"] < stamp)
             )
             parameters[name] = stamp.isoformat()
         kept = self.readings.loc[mask].reset_index(drop=True)
@@ -303,8 +311,9 @@ class SensorData:
         if readings.empty:
             import pandas as pd
 
-            return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []],
-                                                                names=["sensor_id", "time"]))
+            return pd.DataFrame(
+                index=pd.MultiIndex.from_arrays([[], []], names=["sensor_id", "time"])
+            )
         label = readings["variable"].astype(str)
         if "channel" in readings.columns:
             channel = readings["channel"].astype(str).where(readings["channel"].notna(), "")
@@ -326,7 +335,8 @@ class SensorData:
         period = self.period
         span = (
             f"from {period[0]:%Y-%m-%d %H:%M} to {period[1]:%Y-%m-%d %H:%M} UTC"
-            if period else "no readings"
+            if period
+            else "no readings"
         )
         variables = ", ".join(self.variables) or "none"
         dropped = sum(sum(r.readings_dropped.values()) for r in self.ledger)
@@ -396,7 +406,8 @@ def concat(datas: Iterable[SensorData]) -> SensorData:
     sensor_frames = [d.sensors for d in items if not d.sensors.empty]
     sensors = (
         normalise_sensors(pd.concat(sensor_frames, ignore_index=True))
-        if sensor_frames else empty_sensors()
+        if sensor_frames
+        else empty_sensors()
     )
     ledger = Ledger(rec.copy() for d in items for rec in d.ledger)
     return SensorData(readings, sensors, ledger, History(items[0].history))
@@ -427,7 +438,8 @@ def concat_readings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for column in (*READING_COLUMNS, *(("channel",) if has_channel else ())):
         parts = [
-            f[column] if column in f.columns
+            f[column]
+            if column in f.columns
             else pd.Series(pd.Categorical([None] * len(f)), index=f.index)
             for f in frames
         ]

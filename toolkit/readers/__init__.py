@@ -2,9 +2,39 @@
 
 Every reader returns a :class:`toolkit.SensorData` with canonical variables and units,
 UTC times and a ledger record per file. :func:`toolkit.load` picks the right reader from
-a file's content.
+each file's content; call a reader directly to pass options particular to its source.
+
+=====================  ============================================================
+reader                 formats
+=====================  ============================================================
+read_sensor_community  archive CSV (and .gz, monthly .zip), madavi.de CSV, JSON API
+read_purpleair         API v1 history CSV/JSON, SD-card CSV, ThingSpeak downloads
+read_openaq            v1/v2 CSV, AWS archive CSV, Explorer CSV, v2 and v3 JSON
+read_smart_citizen     SD-card CSV, platform CSV, API v0 readings JSON
+read_airgradient       local and cloud JSON, dashboard CSV
+read_telraam           traffic report JSON and CSV
+read_sensorthings      OGC SensorThings Observations JSON
+read_csv_mapped        any CSV or Excel file, with an explicit column mapping
+=====================  ============================================================
 """
 
+from .airgradient import read_airgradient
+from .mapped import read_csv_mapped, suggest_mapping
+from .openaq import read_openaq
+from .purpleair import read_purpleair
 from .sensor_community import read_sensor_community
+from .sensorthings import read_sensorthings
+from .smart_citizen import read_smart_citizen
+from .telraam import read_telraam
 
-__all__ = ["read_sensor_community"]
+__all__ = [
+    "read_airgradient",
+    "read_csv_mapped",
+    "read_openaq",
+    "read_purpleair",
+    "read_sensor_community",
+    "read_sensorthings",
+    "read_smart_citizen",
+    "read_telraam",
+    "suggest_mapping",
+]

@@ -89,8 +89,11 @@ def split_table(
         rows.append(fields)
         numbers.append(line_number)
     if header is None:
-        raise EmptyFileError("The file has no header line.", file=record.path,
-                             fix="Check that this is the exported file.")
+        raise EmptyFileError(
+            "The file has no header line.",
+            file=record.path,
+            fix="Check that this is the exported file.",
+        )
     if not rows:
         raise EmptyFileError(
             "The file has a header but no data rows.",
@@ -148,8 +151,9 @@ def check_coordinates(
     return out
 
 
-def sensor_data(readings: pd.DataFrame, sensors: pd.DataFrame | list[dict[str, Any]],
-                record: FileRecord) -> SensorData:
+def sensor_data(
+    readings: pd.DataFrame, sensors: pd.DataFrame | list[dict[str, Any]], record: FileRecord
+) -> SensorData:
     """Assemble one file's result, after checking its ledger balances."""
     import pandas as pd
 
@@ -195,8 +199,9 @@ def read_each(
             try:
                 part = parse(raw)
             except ToolkitError as error:
-                record = FileRecord(path=raw.name, format=what, status="failed",
-                                    error=str(error), exception=error)
+                record = FileRecord(
+                    path=raw.name, format=what, status="failed", error=str(error), exception=error
+                )
                 part = SensorData(empty_readings(), empty_sensors(), Ledger([record]))
         else:
             part = parse(raw)

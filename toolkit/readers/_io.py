@@ -37,8 +37,14 @@ class RawFile:
     (:meth:`start_hashing`) while the file is parsed.
     """
 
-    def __init__(self, name: str, data: bytes | None = None, sha256: str | None = None,
-                 *, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        data: bytes | None = None,
+        sha256: str | None = None,
+        *,
+        path: Path | None = None,
+    ) -> None:
         self.name = name
         self.path = path
         self._data = data
@@ -58,7 +64,7 @@ class RawFile:
         return self._data
 
     def head(self, size: int = 65536) -> bytes:
-        """The first ``size`` bytes, without reading the whole file."""
+        """Return the first ``size`` bytes, without reading the whole file."""
         if self._data is not None or self.path is None:
             return self.data[:size]
         with Path(self.path).open("rb") as handle:
@@ -120,8 +126,7 @@ def _read_input(source: PathOrBuffer) -> tuple[str, bytes]:
             )
         if path.is_dir():
             msg_fix = f"Use toolkit.load({str(source)!r}) to read every file in a folder."
-            raise DataFormatError("This is a folder, not a file.", file=str(source),
-                                  fix=msg_fix)
+            raise DataFormatError("This is a folder, not a file.", file=str(source), fix=msg_fix)
         return str(path), path.read_bytes()
     name = str(getattr(source, "name", "<buffer>"))
     content = source.read()
@@ -149,18 +154,27 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as error:
-            raise DataFormatError("The zip archive could not be opened.", file=name,
-                                  found=str(error),
-                                  fix="Download the archive again; it may be cut short.") from None
+            raise DataFormatError(
+                "The zip archive could not be opened.",
+                file=name,
+                found=str(error),
+                fix="Download the archive again; it may be cut short.",
+            ) from None
         if any(n.startswith("xl/") for n in archive.namelist()):
             # An Excel workbook (.xlsx) is a zip too: it is one file, not an archive.
             yield RawFile(name, data, outer)
             return
-        members = [m for m in archive.infolist()
-                   if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir() and not m.filename.startswith("__MACOSX")
+        ]
         if not members:
-            raise EmptyFileError("The zip archive holds no files.", file=name,
-                                 fix="Check that the right archive was downloaded.")
+            raise EmptyFileError(
+                "The zip archive holds no files.",
+                file=name,
+                fix="Check that the right archive was downloaded.",
+            )
         for member in members:
             content = archive.read(member)
             yield from _expand(f"{name}::{member.filename}", content)
@@ -234,8 +248,11 @@ def check_text(raw: RawFile) -> str:
         return head.decode("utf-16", errors="replace")
     sample = head[:4096]
     if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
-        kind = ("an Excel or zip file" if sample[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-                else "binary")
+        kind = (
+            "an Excel or zip file"
+            if sample[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+            else "binary"
+        )
         raise DataFormatError(
             "The file is not text, so it cannot be a CSV or JSON export.",
             file=raw.name,

@@ -89,12 +89,15 @@ def _classify(
         lower = text.str.lower()
         coded = lower.isin([t.lower() for t in missing_text]).to_numpy(dtype=bool) & ~empty
         numbers = pd.to_numeric(text.where(~(empty | coded)), errors="coerce").to_numpy(
-            dtype="float64", na_value=np.nan)
+            dtype="float64", na_value=np.nan
+        )
         assign(empty, "empty field")
         if coded.any():
             for code in pd.unique(text[coded]):
-                assign(coded & (text == code).to_numpy(dtype=bool, na_value=False),
-                       f"missing-value code '{code}'")
+                assign(
+                    coded & (text == code).to_numpy(dtype=bool, na_value=False),
+                    f"missing-value code '{code}'",
+                )
         assign(np.isnan(numbers) & ~empty & ~coded, "not a number")
     for code in missing_numbers:
         sentinel = numbers == float(code)
@@ -132,18 +135,22 @@ def classify_values(
     import numpy as np
     import pandas as pd
 
-    numbers, codes, names = _classify(raw, missing_text=missing_text,
-                                      missing_numbers=missing_numbers)
+    numbers, codes, names = _classify(
+        raw, missing_text=missing_text, missing_numbers=missing_numbers
+    )
     lookup = np.array([*names, None], dtype=object)
-    return (pd.Series(numbers, index=raw.index),
-            pd.Series(lookup[np.where(codes < 0, len(names), codes)], index=raw.index))
+    return (
+        pd.Series(numbers, index=raw.index),
+        pd.Series(lookup[np.where(codes < 0, len(names), codes)], index=raw.index),
+    )
 
 
 class _Labels:
     """Example labels of rows, computed only for the few rows that are shown."""
 
-    def __init__(self, times: ParsedTimes, time_text: pd.Series | None,
-                 row_labels: pd.Series | None) -> None:
+    def __init__(
+        self, times: ParsedTimes, time_text: pd.Series | None, row_labels: pd.Series | None
+    ) -> None:
         self.source = row_labels if row_labels is not None else time_text
         self.times = times.times
 
@@ -153,8 +160,10 @@ class _Labels:
         rows = np.flatnonzero(mask)[:n]
         if self.source is not None:
             return [str(v) for v in self.source.iloc[rows].tolist()]
-        return [f"row {r + 1}" if t is None or str(t) == "NaT" else str(t)
-                for r, t in zip(rows, self.times.iloc[rows].tolist(), strict=True)]
+        return [
+            f"row {r + 1}" if t is None or str(t) == "NaT" else str(t)
+            for r, t in zip(rows, self.times.iloc[rows].tolist(), strict=True)
+        ]
 
 
 def _sensor_codes(sensor_ids: pd.Series | str, n: int) -> tuple[np.ndarray, list[str]]:
@@ -253,11 +262,14 @@ def build_readings(
     values = np.empty((n, k), dtype="float64")
     cell_codes: list[tuple[np.ndarray, list[str]]] = []
     for j, column in enumerate(columns):
-        numbers, codes, names = _classify(frame[column.raw].reset_index(drop=True),
-                                          missing_text=missing_text,
-                                          missing_numbers=missing_numbers)
-        how = _units.conversion(column.variable, column.unit,
-                                reference_temperature_c=reference_temperature_c)
+        numbers, codes, names = _classify(
+            frame[column.raw].reset_index(drop=True),
+            missing_text=missing_text,
+            missing_numbers=missing_numbers,
+        )
+        how = _units.conversion(
+            column.variable, column.unit, reference_temperature_c=reference_temperature_c
+        )
         if how.is_identity:
             values[:, j] = numbers
         else:
@@ -276,11 +288,12 @@ def build_readings(
     if no_value.any():
         with_values = undecided & ~no_value
         candidates = with_values & np.isin(time_ns, time_ns[no_value])
-        keys = set(zip(sensor_code[candidates].tolist(), time_ns[candidates].tolist(),
-                       strict=True))
+        keys = set(zip(sensor_code[candidates].tolist(), time_ns[candidates].tolist(), strict=True))
         repeats = no_value.copy()
-        repeats[no_value] = [key in keys for key in zip(
-            sensor_code[no_value].tolist(), time_ns[no_value].tolist(), strict=True)]
+        repeats[no_value] = [
+            key in keys
+            for key in zip(sensor_code[no_value].tolist(), time_ns[no_value].tolist(), strict=True)
+        ]
         drop(repeats, "empty row repeating the timestamp of a row with values")
         drop(no_value, "no measurement values (all fields empty or missing codes)")
     for code, name in enumerate(row_names):
@@ -299,8 +312,9 @@ def build_readings(
             if count:
                 rows = np.flatnonzero(mask)[:3]
                 cells = frame[column.raw].iloc[rows].tolist()
-                shown = [f"{column.raw}={v!r} at {t}"
-                         for v, t in zip(cells, label(mask), strict=False)]
+                shown = [
+                    f"{column.raw}={v!r} at {t}" for v, t in zip(cells, label(mask), strict=False)
+                ]
                 record.drop_readings(name, count, shown)
     take = ok & kept_rows[:, None]
     flat = take.ravel()
@@ -316,8 +330,7 @@ def build_readings(
     unit_codes = np.array([unit_uniques.index(u) for u in unit_names], dtype="int16")
     time_column = pd.Series(time_ns[row_of].view("M8[ns]")).dt.tz_localize("UTC")
     data = {
-        "sensor_id": pd.Categorical.from_codes(sensor_code[row_of], sensor_names,
-                                               validate=False),
+        "sensor_id": pd.Categorical.from_codes(sensor_code[row_of], sensor_names, validate=False),
         "time": time_column,
         "variable": pd.Categorical.from_codes(var_codes[col_of], var_uniques, validate=False),
         "value": values.ravel()[flat],
@@ -326,7 +339,8 @@ def build_readings(
     if any(c.channel for c in columns):
         channels = [c.channel for c in columns]
         channel_uniques = sorted({c for c in channels if c})
-        channel_codes = np.array([channel_uniques.index(c) if c else -1 for c in channels],
-                                 dtype="int8")
+        channel_codes = np.array(
+            [channel_uniques.index(c) if c else -1 for c in channels], dtype="int8"
+        )
         data["channel"] = pd.Categorical.from_codes(channel_codes[col_of], channel_uniques)
     return pd.DataFrame(data)

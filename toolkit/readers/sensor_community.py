@@ -7,7 +7,8 @@ Formats
     also as ``.csv.gz`` and inside the monthly zips. ``;``-separated, header
     ``sensor_id;sensor_type;location;lat;lon;timestamp;`` then columns that depend on the
     sensor type (SDS011, PMS*003, HPM, SPS30, PPD42NS, DHT22, HTU21D, SHT*, DS18B20,
-    BMP180/280, BME280, and the DNMS noise sensor's ``noise_*`` columns).
+    BMP180/280, BME280, and the DNMS noise sensor's ``noise_*`` columns). The SPS30 and
+    DNMS column lists come from third-party parsers, not from the writer's code [C].
 ``madavi_csv``
     The per-device daily files of madavi.de (``data-esp8266-<chip>-YYYY-MM-DD.csv``), one
     column per instrument value. Newer firmware writes 22 fields per row under a 20-column
@@ -25,6 +26,23 @@ PPD42NS, whose ``P1``/``P2`` are particle counts per 0.01 ft³ (kept as ``ppd42n
 offset and are UTC (confirmed by the maintainers, feinstaub-api issue #25); files from
 2015-2016 carry microseconds and ``+00:00``. Each value is the average over the
 firmware's send interval (about 145 s) ending at the timestamp.
+
+Quirks handled
+--------------
+* Archive: rows whose values are all empty are dropped with a reason; an empty row
+  repeating the timestamp of a row with values (seen in real 2017 files) is named as
+  such. The texts ``nan``, ``unavailable`` and ``%.1f`` are missing-value codes. Rows
+  with the wrong number of fields are dropped with a reason. ``lat``/``lon`` may be
+  empty (position unknown). A sensor may move between location ids within one file
+  (noted; the sensors table gives the last). The writer quotes nothing, so ``"`` is an
+  ordinary character. Bytes that are not UTF-8 are read as Latin-1 (noted).
+* madavi.de: the 20-column header over 22-field rows (see above); the zone is not
+  documented [M] and UTC is assumed (override with ``timezone=``).
+* JSON: every number is a string and ``altitude`` may be ``""``; the JSON says
+  ``pressure_at_sealevel`` where the CSV says ``pressure_sealevel``; records of different
+  sensor types carry different value types, and each record is counted only against
+  its own; device status value types (``samples``, ``signal``...) are recorded as not
+  read; ``indoor=1`` gives ``location_type="indoor"``.
 
 References
 ----------
@@ -48,6 +66,7 @@ from ._io import check_text, decode
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..ledger import FileRecord
     from ..sensordata import SensorData
     from ._io import PathOrBuffer, RawFile
 
@@ -116,9 +135,26 @@ MISSING_VALUES = ("", "nan", "unavailable", "%.1f", "null")
 ARCHIVE_COLUMNS = ("sensor_id", "sensor_type", "location", "lat", "lon", "timestamp")
 
 _MADAVI_20 = (
-    "Time", "durP1", "ratioP1", "P1", "durP2", "ratioP2", "P2", "SDS_P1", "SDS_P2", "Temp",
-    "Humidity", "BMP_temperature", "BMP_pressure", "BME280_temperature", "BME280_humidity",
-    "BME280_pressure", "Samples", "Min_cycle", "Max_cycle", "Signal",
+    "Time",
+    "durP1",
+    "ratioP1",
+    "P1",
+    "durP2",
+    "ratioP2",
+    "P2",
+    "SDS_P1",
+    "SDS_P2",
+    "Temp",
+    "Humidity",
+    "BMP_temperature",
+    "BMP_pressure",
+    "BME280_temperature",
+    "BME280_humidity",
+    "BME280_pressure",
+    "Samples",
+    "Min_cycle",
+    "Max_cycle",
+    "Signal",
 )
 #: madavi.de layouts by number of fields per row. The 22-field layout adds ``PMS_P1`` and
 #: ``PMS_P2`` after ``SDS_P2``; it is confirmed by the values of real files (temperature
@@ -168,7 +204,7 @@ def read_sensor_community(
     timezone: str | None = None,
     sensor_id: str | None = None,
 ) -> SensorData:
-    """Read Sensor.Community files: archive CSV, madavi.de CSV or JSON API.
+    r"""Read Sensor.Community files: archive CSV, madavi.de CSV or JSON API.
 
     Parameters
     ----------
@@ -191,7 +227,14 @@ def read_sensor_community(
     Raises
     ------
     DataFormatError
-        If a file is none of the three variants (the message says what was found).
+        If a file is none of the three variants, or is not text (the message says what
+        was found).
+    EmptyFileError
+        If a file is empty, has a header but no data rows, or is an empty JSON list.
+    UnknownLayoutError
+        If a madavi.de file's rows match neither its header nor a known layout.
+    TimestampError
+        If no timestamp of a file can be read, or offsets are mixed with plain times.
 
     Notes
     -----
@@ -203,14 +246,16 @@ def read_sensor_community(
     --------
     >>> import io
     >>> text = ("sensor_id;sensor_type;location;lat;lon;timestamp;P1;durP1;ratioP1;P2;durP2;"
-    ...         "ratioP2\\n5331;SDS011;2688;57.128;-2.130;2017-08-30T11:27:23;9.53;;;2.83;;\\n")
+    ...         "ratioP2\n5331;SDS011;2688;57.128;-2.130;2017-08-30T11:27:23;9.53;;;2.83;;\n")
     >>> data = read_sensor_community(io.BytesIO(text.encode()))
     >>> data.readings[["variable", "value", "unit"]].values.tolist()
     [['pm10', 9.53, 'µg/m³'], ['pm25', 2.83, 'µg/m³']]
     """
-    return read_each(path_or_buffer,
-                     lambda raw: _read_one(raw, timezone=timezone, sensor_id=sensor_id),
-                     what="sensor_community")
+    return read_each(
+        path_or_buffer,
+        lambda raw: _read_one(raw, timezone=timezone, sensor_id=sensor_id),
+        what="sensor_community",
+    )
 
 
 def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> SensorData:
@@ -222,6 +267,8 @@ def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
         return _read_madavi(raw, timezone=timezone, sensor_id=sensor_id)
     if variant == "json_api":
         return _read_json(raw, timezone=timezone)
+    if re.fullmatch(r"\[\s*\]", head.strip()):
+        raise _empty_json(raw.name)
     first = head.lstrip().split("\n", 1)[0][:200]
     raise DataFormatError(
         "This is not a Sensor.Community file (archive CSV, madavi.de CSV or JSON API).",
@@ -233,52 +280,97 @@ def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
 
 
 # -- archive CSV ----------------------------------------------------------------------
-def _archive_table(raw: RawFile, header: list[str], record) -> pd.DataFrame:
-    """Parse the archive with pyarrow: typed first (fast), all-text if values are odd."""
-    import io
+def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.DataFrame:
+    """Parse the archive with pyarrow: typed first (fast), all-text if values are odd.
 
+    The typed pass reads values as float64 and lets pyarrow infer the timestamp type. A
+    file with text among its values (``unavailable``, ``%.1f``, garbage), or with the text
+    ``nan`` (which pyarrow would turn into NaN, hiding the missing-value code), is read
+    again as text so that every value gets its own reason. Bytes that are not UTF-8 are
+    decoded as Latin-1 (noted in the ledger). The writer quotes nothing, so ``"`` is an
+    ordinary character.
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     value_columns = [c for c in header if c not in ARCHIVE_COLUMNS and c]
     bad_rows: list[str] = []
 
-    def skip(row) -> str:
-        bad_rows.append(f"line {row.number}: {row.text[:80]!r}")
+    def skip(row: pacsv.InvalidRow) -> str:
+        where = f"line {row.number}: " if row.number is not None else ""
+        bad_rows.append(f"{where}{row.text[:80]!r}")
         return "skip"
 
-    def attempt(value_type):
-        types = {"sensor_id": pa.string(), "sensor_type": pa.string(),
-                 "location": pa.string(), "lat": value_type, "lon": value_type,
-                 "timestamp": pa.string() if value_type == pa.string() else None}
-        types.update({c: value_type for c in value_columns})
-        types = {k: v for k, v in types.items() if v is not None and k in header}
+    def attempt(data: bytes | None, value_type: pa.DataType) -> pa.Table:
+        text = value_type == pa.string()
+        label = pa.dictionary(pa.int32(), pa.string())  # few distinct values: categorical
+        types = {
+            "sensor_id": label,
+            "sensor_type": label,
+            "location": label,
+            "lat": value_type,
+            "lon": value_type,
+        }
+        if text:
+            types["timestamp"] = pa.string()
+        types.update(dict.fromkeys(value_columns, value_type))
+        types = {k: v for k, v in types.items() if k in header}
         bad_rows.clear()
+        # A file on disk that is not yet in memory is read by pyarrow itself (faster).
+        source = str(raw.path) if data is None else pa.BufferReader(pa.py_buffer(data))
         return pacsv.read_csv(
-            io.BytesIO(raw.data),
+            source,
             read_options=pacsv.ReadOptions(use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=";", invalid_row_handler=skip),
+            parse_options=pacsv.ParseOptions(
+                delimiter=";", quote_char=False, invalid_row_handler=skip
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types=types, strings_can_be_null=False,
-                null_values=[""], quoted_strings_can_be_null=True,
+                column_types=types,
+                strings_can_be_null=False,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
             ),
         )
 
+    def has_nan(table: pa.Table) -> bool:
+        return any(
+            pa.types.is_floating(table.schema.field(c).type)
+            and bool(pc.any(pc.is_nan(table[c])).as_py())
+            for c in value_columns
+            if c in table.column_names
+        )
+
+    direct = None if (raw.path is not None and not raw.loaded) else raw.data
     try:
-        table = attempt(pa.float64())
-        if pa.types.is_string(table.schema.field("timestamp").type) and len(table):
-            pass  # pyarrow could not infer a time type; parse_times reads the strings.
+        table = attempt(direct, pa.float64())
+        if has_nan(table):
+            table = attempt(direct, pa.string())
     except pa.ArrowInvalid:
-        table = attempt(pa.string())
+        try:
+            table = attempt(direct, pa.string())
+        except pa.ArrowInvalid as error:
+            text, encoding = decode(raw)
+            if encoding == "utf-8":
+                raise DataFormatError(
+                    "The archive CSV could not be parsed.",
+                    file=raw.name,
+                    found=str(error)[:200],
+                    fix="Download the file again; it may be damaged.",
+                ) from None
+            record.note(f"text decoded as {encoding} (not UTF-8)")
+            table = attempt(text.encode("utf-8"), pa.string())
     if bad_rows:
-        record.drop_rows(f"row does not have the header's {len(header)} fields",
-                         len(bad_rows), bad_rows[:3])
+        record.drop_rows(
+            f"row does not have the header's {len(header)} fields", len(bad_rows), bad_rows[:3]
+        )
     record.rows_read = table.num_rows + len(bad_rows)
     if table.num_rows == 0:
         raise EmptyFileError(
             "The file has a header but no data rows.",
             file=raw.name,
-            found=f"header: {';'.join(header)[:200]}",
+            found=f"header: {';'.join(header)[:200]}"
+            + (f"; {len(bad_rows)} row(s) without its {len(header)} fields" if bad_rows else ""),
             fix="The sensor sent nothing that day; choose other dates.",
         )
     return table.to_pandas()
@@ -291,65 +383,124 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
     header = [h.strip() for h in head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split(";")]
     record = new_record(raw, "sensor_community/archive_csv")
     frame = _archive_table(raw, header, record)
-    times = parse_times(frame["timestamp"], timezone=timezone, documented_timezone="UTC",
-                        documented_reason=_UTC_REASON, file=raw.name, column="timestamp")
+    times = parse_times(
+        frame["timestamp"],
+        timezone=timezone,
+        documented_timezone="UTC",
+        documented_reason=_UTC_REASON,
+        file=raw.name,
+        column="timestamp",
+    )
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.time_label = _TIME_LABEL
 
-    sensor_type = frame["sensor_type"].astype("string").str.upper()
-    is_ppd = bool(sensor_type.eq("PPD42NS").any())
+    types = {str(t).upper() for t in pd.unique(frame["sensor_type"]) if pd.notna(t)}
+    is_ppd = "PPD42NS" in types
     columns = []
     for name in header:
         if name in ARCHIVE_COLUMNS or not name:
             continue
         mapping = (PPD42NS_MAP.get(name) if is_ppd else None) or VARIABLE_MAP.get(name)
         if mapping is None:
-            record.ignore_column(name, _IGNORED.get(name, "not a known Sensor.Community "
-                                                    "measurement column"))
+            record.ignore_column(
+                name, _IGNORED.get(name, "not a known Sensor.Community measurement column")
+            )
             continue
         columns.append(_tidy.Column(name, *mapping))
-    if is_ppd and sensor_type.ne("PPD42NS").any():
-        record.note("The file mixes PPD42NS rows with other sensor types; P1/P2 were read "
-                    "as PPD42NS particle counts for all rows.")
-    ids = _PREFIX + ":" + frame["sensor_id"].astype("string").fillna("unknown")
+    if is_ppd and len(types) > 1:
+        record.note(
+            "The file mixes PPD42NS rows with other sensor types; P1/P2 were read "
+            "as PPD42NS particle counts for all rows."
+        )
+    ids = frame["sensor_id"].astype("category")
+    ids = ids.cat.rename_categories([f"{_PREFIX}:{c}" for c in ids.cat.categories])
+    if ids.isna().any():
+        ids = ids.cat.add_categories(f"{_PREFIX}:unknown").fillna(f"{_PREFIX}:unknown")
     readings = _tidy.build_readings(
-        frame, times=times, sensor_ids=ids, columns=columns, record=record,
+        frame,
+        times=times,
+        sensor_ids=ids,
+        columns=columns,
+        record=record,
         missing_text=MISSING_VALUES,
-        time_text=frame["timestamp"].astype("string"),
+        time_text=frame["timestamp"],
     )
-    dup = readings.duplicated(["sensor_id", "time", "variable"]).sum()
-    if dup:
-        record.note(f"{dup} reading(s) share a sensor, time and variable with another one; "
-                    "all were kept (the quality checks flag duplicates).")
-    sensors = _archive_sensors(frame.assign(_id=ids), record)
+    repeated = _repeated_times(ids, times.times)
+    if repeated:
+        record.note(
+            f"{repeated} row(s) repeat the timestamp of an earlier row of the same sensor; "
+            "all were kept (the quality checks flag duplicates)."
+        )
+    sensors = _archive_sensors(frame, ids, record)
     return sensor_data(readings, sensors, record)
 
 
-def _archive_sensors(frame: pd.DataFrame, record) -> pd.DataFrame:
+def _repeated_times(ids: pd.Series, times: pd.Series) -> int:
+    """Count rows whose sensor and time equal an earlier row's (O(n) for ordered files)."""
+    import numpy as np
     import pandas as pd
 
-    rows = []
-    for sid, group in frame.groupby("_id", sort=False):
-        locations = group["location"].dropna().astype(str).unique()
-        if len(locations) > 1:
-            record.note(f"{sid} reported from {len(locations)} locations "
-                        f"({', '.join(locations[:5])}); the sensors table gives the last.")
-        last = group.iloc[-1]
-        lat = pd.to_numeric(pd.Series([last["lat"]]), errors="coerce").iloc[0]
-        lon = pd.to_numeric(pd.Series([last["lon"]]), errors="coerce").iloc[0]
-        rows.append({
-            "sensor_id": sid,
-            "name": f"{last['sensor_type']} {str(sid).split(':', 1)[1]}",
+    codes = ids.cat.codes.to_numpy()
+    stamps = pd.DatetimeIndex(times).asi8
+    same = codes[1:] == codes[:-1]
+    contiguous = int((~same).sum()) == len(pd.unique(codes)) - 1
+    if contiguous and bool(np.all(stamps[1:][same] > stamps[:-1][same])):
+        return 0  # each sensor's rows are together and strictly in time order
+    valid = pd.notna(times).to_numpy()
+    keys = pd.DataFrame({"sensor": codes[valid], "time": stamps[valid]})
+    return int(keys.duplicated().sum())
+
+
+def _archive_sensors(frame: pd.DataFrame, ids: pd.Series, record: FileRecord) -> pd.DataFrame:
+    """One row per sensor, from its last row (vectorised: monthly files hold thousands)."""
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "sensor_id": ids.reset_index(drop=True),
+            "model": frame["sensor_type"].reset_index(drop=True),
+            "location_id": frame["location"].reset_index(drop=True),
+            "latitude": pd.to_numeric(frame["lat"], errors="coerce").to_numpy(),
+            "longitude": pd.to_numeric(frame["lon"], errors="coerce").to_numpy(),
+        }
+    )
+    located = table.dropna(subset=["location_id"])
+    n_locations = located.groupby("sensor_id", sort=False)["location_id"].nunique()
+    moved = n_locations.index[n_locations > 1]
+    if len(moved):
+        seen = (
+            located[located["sensor_id"].isin(moved)]
+            .drop_duplicates(["sensor_id", "location_id"])
+            .groupby("sensor_id", sort=False)["location_id"]
+        )
+        for sid, locations in seen:
+            shown = [str(x) for x in locations]
+            record.note(
+                f"{sid} reported from {len(shown)} locations "
+                f"({', '.join(shown[:5])}); the sensors table gives the last."
+            )
+    last = table.drop_duplicates("sensor_id", keep="last")
+    order = pd.Index(pd.unique(table["sensor_id"]))
+    last = last.set_index("sensor_id").reindex(order).reset_index(names="sensor_id")
+    number = last["sensor_id"].astype(str).str.split(":", n=1).str[1]
+    model = last["model"].astype(object).where(last["model"].notna(), None)
+    return pd.DataFrame(
+        {
+            "sensor_id": last["sensor_id"].astype(str).to_numpy(),
+            "name": (model.fillna("sensor").astype(str) + " " + number).to_numpy(),
             "source": SOURCE,
-            "latitude": lat,
-            "longitude": lon,
-            "model": last["sensor_type"],
+            "latitude": last["latitude"].astype("float64").to_numpy(),
+            "longitude": last["longitude"].astype("float64").to_numpy(),
+            "model": model.to_numpy(),
             "location_type": "outdoor",
             "timezone": None,
-            "location_id": str(last["location"]) if pd.notna(last["location"]) else None,
+            "location_id": last["location_id"]
+            .astype(object)
+            .where(last["location_id"].notna(), None)
+            .to_numpy(),
             "coordinate_precision_deg": 0.001,
-        })
-    return pd.DataFrame(rows)
+        }
+    )
 
 
 # -- madavi.de CSV --------------------------------------------------------------------
@@ -361,7 +512,10 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
     header, rows, lines = split_table(text, delimiter=";", record=record)
     record.rows_read = len(rows)
     counts = pd.Series([len(r) for r in rows])
-    usual = int(counts.mode().iloc[0])
+    # The most common field count; on a tie, prefer one that fits the header or a layout.
+    frequency = counts.value_counts()
+    tied = [int(c) for c in frequency.index[frequency == frequency.max()]]
+    usual = next((c for c in tied if c == len(header) or c in MADAVI_LAYOUTS), min(tied))
     if usual == len(header):
         layout = tuple(header)
     elif usual in MADAVI_LAYOUTS and tuple(header) == MADAVI_LAYOUTS[len(header)]:
@@ -384,10 +538,12 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
         )
     good = (counts == len(layout)).to_numpy()
     if (~good).any():
-        shown = [f"line {lines[i]}: {len(rows[i])} fields" for i in range(len(rows))
-                 if not good[i]][:3]
-        record.drop_rows(f"row does not have the layout's {len(layout)} fields",
-                         int((~good).sum()), shown)
+        shown = [
+            f"line {lines[i]}: {len(rows[i])} fields" for i in range(len(rows)) if not good[i]
+        ][:3]
+        record.drop_rows(
+            f"row does not have the layout's {len(layout)} fields", int((~good).sum()), shown
+        )
     frame = pd.DataFrame([r for r, g in zip(rows, good, strict=True) if g], columns=list(layout))
     if "Signal" in frame and layout != tuple(header):
         signal = pd.to_numeric(frame["Signal"], errors="coerce")
@@ -400,10 +556,15 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
                 f"{frame['Signal'].head(3).tolist()}",
                 fix="Read it with toolkit.readers.read_csv_mapped and an explicit mapping.",
             )
-    times = parse_times(frame["Time"], timezone=timezone, documented_timezone="UTC",
-                        documented_reason="madavi.de does not state a zone; read as UTC like "
-                        "the archive (give timezone= if your files are in local time)",
-                        file=raw.name, column="Time")
+    times = parse_times(
+        frame["Time"],
+        timezone=timezone,
+        documented_timezone="UTC",
+        documented_reason="madavi.de does not state a zone; read as UTC like "
+        "the archive (give timezone= if your files are in local time)",
+        file=raw.name,
+        column="Time",
+    )
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.time_label = _TIME_LABEL
     present: dict[str, list[tuple[str, str, str]]] = {}
@@ -425,13 +586,27 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
     device = sensor_id or _madavi_device(raw.basename)
     ids = f"{_PREFIX}:{device}"
     readings = _tidy.build_readings(
-        frame, times=times, sensor_ids=ids, columns=columns, record=record,
-        missing_text=MISSING_VALUES, time_text=frame["Time"],
+        frame,
+        times=times,
+        sensor_ids=ids,
+        columns=columns,
+        record=record,
+        missing_text=MISSING_VALUES,
+        time_text=frame["Time"],
     )
     instruments = sorted({i for items in present.values() for _, _, i in items})
-    sensors = [{"sensor_id": ids, "name": f"madavi {device}", "source": SOURCE,
-                "latitude": None, "longitude": None, "model": "+".join(instruments),
-                "location_type": None, "timezone": None}]
+    sensors = [
+        {
+            "sensor_id": ids,
+            "name": f"madavi {device}",
+            "source": SOURCE,
+            "latitude": None,
+            "longitude": None,
+            "model": "+".join(instruments),
+            "location_type": None,
+            "timezone": None,
+        }
+    ]
     record.note("madavi.de files carry no coordinates; add them to data.sensors.")
     return sensor_data(readings, sensors, record)
 
@@ -442,6 +617,9 @@ def _madavi_device(basename: str) -> str:
 
 
 # -- JSON API -------------------------------------------------------------------------
+_NO_MEASUREMENT = "record holds no known measurement value type (see columns not read)"
+
+
 def _read_json(raw: RawFile, *, timezone: str | None) -> SensorData:
     import pandas as pd
 
@@ -450,78 +628,154 @@ def _read_json(raw: RawFile, *, timezone: str | None) -> SensorData:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataFormatError("The Sensor.Community JSON could not be parsed.",
-                              file=raw.name, found=str(error),
-                              fix="Download the file again; it may be cut short.") from None
-    if not isinstance(payload, list) or not payload:
-        raise EmptyFileError("The Sensor.Community JSON holds no records.", file=raw.name,
-                             found=f"{type(payload).__name__} of length {len(payload)}",
-                             fix="The API returns an empty list when no sensor matched.")
+        raise DataFormatError(
+            "The Sensor.Community JSON could not be parsed.",
+            file=raw.name,
+            found=str(error),
+            fix="Download the file again; it may be cut short.",
+        ) from None
+    if not isinstance(payload, list):
+        raise DataFormatError(
+            "The Sensor.Community JSON is not a list of records.",
+            file=raw.name,
+            found=f"a JSON {type(payload).__name__}",
+            fix="Check that this is a data.sensor.community API response.",
+        )
+    if not payload:
+        raise _empty_json(raw.name)
     record.rows_read = len(payload)
-    flat = []
-    broken = []
+    meta: list[dict[str, object]] = []
+    values: list[dict[str, object]] = []
+    kinds: list[tuple[bool, tuple[str, ...]]] = []
+    broken: list[str] = []
+    repeated: list[str] = []
+    n_repeated = 0
     for i, item in enumerate(payload):
         try:
-            values = {d["value_type"]: d.get("value") for d in item["sensordatavalues"]}
-            location = item.get("location") or {}
+            pairs = [(str(d["value_type"]), d.get("value")) for d in item["sensordatavalues"]]
             sensor = item["sensor"]
-            flat.append({
-                "_time": item.get("timestamp"),
-                "_sensor": f"{_PREFIX}:{sensor['id']}",
-                "_type": ((sensor.get("sensor_type") or {}).get("name")) or "",
-                "_lat": location.get("latitude"),
-                "_lon": location.get("longitude"),
-                "_indoor": location.get("indoor"),
-                "_location": location.get("id"),
-                **values,
-            })
-        except (KeyError, TypeError):
+            location = item.get("location") or {}
+            sensor_type = str((sensor.get("sensor_type") or {}).get("name") or "")
+            entry = {
+                "time": item.get("timestamp"),
+                "sensor_id": f"{_PREFIX}:{sensor['id']}",
+                "model": sensor_type,
+                "latitude": location.get("latitude"),
+                "longitude": location.get("longitude"),
+                "altitude": location.get("altitude"),
+                "country": location.get("country"),
+                "indoor": location.get("indoor"),
+                "location_id": location.get("id"),
+            }
+        except (KeyError, TypeError, AttributeError):
             broken.append(f"record {i}: {str(item)[:80]}")
+            continue
+        row = dict(pairs)
+        if len(row) < len(pairs):
+            n_repeated += len(pairs) - len(row)
+            repeated.append(f"record {i}: {[name for name, _ in pairs]}")
+        meta.append(entry)
+        values.append(row)
+        kinds.append(
+            (sensor_type.upper() == "PPD42NS", tuple(name for name in row if name in VARIABLE_MAP))
+        )
     if broken:
         record.drop_rows("record lacks 'sensor' or 'sensordatavalues'", len(broken), broken)
-    if not flat:
-        raise DataFormatError("No record in the JSON has the Sensor.Community shape.",
-                              file=raw.name, found=broken[0] if broken else "",
-                              fix="Check that this is a data.sensor.community API response.")
-    frame = pd.DataFrame(flat)
-    times = parse_times(frame["_time"], timezone=timezone, documented_timezone="UTC",
-                        documented_reason="the API's timestamps are UTC", file=raw.name,
-                        column="timestamp")
+    if not meta:
+        raise DataFormatError(
+            "No record in the JSON has the Sensor.Community shape.",
+            file=raw.name,
+            found=broken[0],
+            fix="Check that this is a data.sensor.community API response.",
+        )
+    if n_repeated:
+        record.values_read += n_repeated
+        record.drop_readings(
+            "value type repeated within a record (the last one was read)", n_repeated, repeated
+        )
+    frame = pd.DataFrame(meta)
+    table = pd.DataFrame(values, index=range(len(values)))
+    times = parse_times(
+        frame["time"],
+        timezone=timezone,
+        documented_timezone="UTC",
+        documented_reason="the API's timestamps are UTC",
+        file=raw.name,
+        column="timestamp",
+    )
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.time_label = _TIME_LABEL
-    value_cols = [c for c in frame.columns if not c.startswith("_")]
-    for name in value_cols:
+    for name in table.columns:
         if name not in VARIABLE_MAP:
             record.ignore_column(name, _IGNORED.get(name, "not a known measurement"))
     # Records of different sensor types have different value types: build each group
-    # with its own columns, so a DHT22 record is not counted as missing a PM value.
-    known = [c for c in value_cols if c in VARIABLE_MAP]
-    signature = frame[known].notna().apply(lambda r: tuple(r.index[r.to_numpy()]), axis=1)
+    # with its own columns, so a DHT22 record is not counted as missing a PM value. The
+    # PPD42NS is grouped apart because its P1/P2 are particle counts.
+    groups: dict[tuple[bool, tuple[str, ...]], list[int]] = {}
+    for i, kind in enumerate(kinds):
+        groups.setdefault(kind, []).append(i)
     parts = []
-    for key, index in signature.groupby(signature, sort=False).groups.items():
-        sub = frame.loc[index].reset_index(drop=True)
-        is_ppd = sub["_type"].astype(str).str.upper().eq("PPD42NS").all()
-        columns = [_tidy.Column(c, *((PPD42NS_MAP.get(c) if is_ppd else None)
-                                     or VARIABLE_MAP[c])) for c in key]
-        sub_times = ParsedTimes(times.times.loc[index].reset_index(drop=True),
-                                times.missing.loc[index].reset_index(drop=True),
-                                times.unreadable.loc[index].reset_index(drop=True),
-                                times.timezone, times.reason, times.offsets)
-        parts.append(_tidy.build_readings(
-            sub, times=sub_times, sensor_ids=sub["_sensor"], columns=columns, record=record,
-            missing_text=MISSING_VALUES, time_text=sub["_time"].astype(str)))
+    for (is_ppd, names), rows in groups.items():
+        columns = [
+            _tidy.Column(c, *((PPD42NS_MAP.get(c) if is_ppd else None) or VARIABLE_MAP[c]))
+            for c in names
+        ]
+        sub_times = ParsedTimes(
+            *(
+                part.iloc[rows].reset_index(drop=True)
+                for part in (times.times, times.missing, times.unreadable)
+            ),
+            times.timezone,
+            times.reason,
+            times.offsets,
+        )
+        reasons = None if names else pd.Series([_NO_MEASUREMENT] * len(rows))
+        parts.append(
+            _tidy.build_readings(
+                table.iloc[rows].reset_index(drop=True),
+                times=sub_times,
+                sensor_ids=frame["sensor_id"].iloc[rows].reset_index(drop=True),
+                columns=columns,
+                record=record,
+                missing_text=MISSING_VALUES,
+                row_reasons=reasons,
+                time_text=frame["time"].iloc[rows].astype(str).reset_index(drop=True),
+            )
+        )
     readings = concat_readings(parts)
-    sensors = []
-    for sid, group in frame.groupby("_sensor", sort=False):
-        last = group.iloc[-1]
-        indoor = str(last["_indoor"]) in ("1", "True", "true")
-        sensors.append({
-            "sensor_id": sid, "name": f"{last['_type']} {sid.split(':', 1)[1]}",
+    return sensor_data(readings, _json_sensors(frame), record)
+
+
+def _json_sensors(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per sensor, from its last record in the payload."""
+    import pandas as pd
+
+    last = frame.drop_duplicates("sensor_id", keep="last")
+    last = last.set_index("sensor_id").reindex(pd.unique(frame["sensor_id"])).reset_index()
+    indoor = last["indoor"].astype(str).isin(["1", "True", "true"])
+    location = last["location_id"].astype(object)
+    return pd.DataFrame(
+        {
+            "sensor_id": last["sensor_id"].astype(str).to_numpy(),
+            "name": (last["model"] + " " + last["sensor_id"].str.split(":", n=1).str[1]).to_numpy(),
             "source": SOURCE,
-            "latitude": pd.to_numeric(last["_lat"], errors="coerce"),
-            "longitude": pd.to_numeric(last["_lon"], errors="coerce"),
-            "model": last["_type"], "location_type": "indoor" if indoor else "outdoor",
+            "latitude": pd.to_numeric(last["latitude"], errors="coerce").to_numpy("float64"),
+            "longitude": pd.to_numeric(last["longitude"], errors="coerce").to_numpy("float64"),
+            "model": last["model"].to_numpy(),
+            "location_type": indoor.map({True: "indoor", False: "outdoor"}).to_numpy(),
             "timezone": None,
-            "location_id": None if last["_location"] is None else str(last["_location"]),
-        })
-    return sensor_data(readings, sensors, record)
+            "location_id": location.where(location.isna(), location.astype(str)).to_numpy(),
+            "altitude_m": pd.to_numeric(last["altitude"], errors="coerce").to_numpy("float64"),
+            "country": last["country"].to_numpy(),
+        }
+    )
+
+
+def _empty_json(name: str) -> EmptyFileError:
+    return EmptyFileError(
+        "The Sensor.Community JSON holds no records (an empty list).",
+        file=name,
+        found="[]",
+        fix="The API returns an empty list when no sensor matched the filter or sent data "
+        "in the last minutes: widen the area, check the sensor id, or try again later.",
+    )

@@ -1,0 +1,872 @@
+"""OpenAQ: the three CSV exports and the v2 and v3 JSON APIs.
+
+OpenAQ gathers measurements of government monitors and low-cost sensors worldwide. Its
+files are *long*: one row (or JSON record) per value, with the parameter and the unit
+written beside the value.
+
+Formats
+-------
+``legacy_csv``
+    The v1/v2 API's ``format=csv`` download: ``location,city,country,utc,local,parameter,
+    value,unit,latitude,longitude,attribution``. ``utc`` ends in ``Z``; ``local`` is the
+    same instant with the local offset (not read). ``attribution`` is a JSON list written
+    with doubled quotes. Units are mixed within one file: the same parameter can come in
+    ``µg/m³`` in one row and in ``ppm`` in the next, so every row is converted by its own
+    unit. There is no location id: sensors are named by the location's name.
+``archive_csv``
+    The AWS Open Data archive, ``records/csv.gz/locationid=N/year=YYYY/month=MM/
+    location-N-YYYYMMDD.csv.gz``: ``location_id,sensors_id,location,datetime,lat,lon,
+    parameter,units,value``. ``datetime`` carries the station's local offset
+    (``2023-02-22T01:00:00-07:00``); later files may write ``2026-03-28 05:00:00+00`` and add
+    ``summary,coverage`` columns (not read). The archive documentation names the columns
+    ``sensor_id``/``unit``, but the real files say ``sensors_id``/``units``; both are read.
+``explorer_csv``
+    The download of the OpenAQ Explorer web page: ``location_id,location_name,parameter,
+    value,unit,datetimeUtc,datetimeLocal,timezone,latitude,longitude,country_iso,isMobile,
+    isMonitor,owner_name,provider``. Blank fields are common. ``timezone`` (an IANA name)
+    goes into the sensors table.
+``v2_json``
+    ``/v2/measurements`` (and the similar v1 ``/measurements``): ``{"meta": {...},
+    "results": [{"locationId", "location", "parameter", "value", "date": {"utc", "local"},
+    "unit", "coordinates": {"latitude", "longitude"}, "country", "city", "isMobile",
+    "isAnalysis", "entity", "sensorType"}]}``.
+``v3_json``
+    ``/v3/sensors/{id}/measurements``, ``/hours`` and ``/days``: ``{"meta": {...},
+    "results": [{"value", "flagInfo": {"hasFlags"}, "parameter": {"id", "name", "units",
+    "displayName"}, "period": {"label", "interval", "datetimeFrom": {"utc", "local"},
+    "datetimeTo": {"utc", "local"}}, "coordinates", "summary", "coverage"}]}``. The results
+    do not name their sensor: give ``sensor_id=``, otherwise it is taken from the file
+    name (its only number, as in ``sensor-3917-hours.json``, or else its stem).
+
+Units, codes and sensors
+------------------------
+Parameters are mapped by :data:`VARIABLE_MAP`; ``relativehumidity`` becomes ``humidity``.
+Parameters without a canonical variable (particle counts such as ``um003``) are dropped,
+row by row, with a reason naming the parameter. Gases are converted to µg/m³ (CO to
+mg/m³) from ppm or ppb at the reference temperature given by
+``gas_reference_temperature_c`` (25 °C by default, the US EPA convention; 20 °C is the
+EU one); the ledger names the factor and the temperature. ``-999`` is OpenAQ's missing
+value code and is dropped with that reason. Negative values other than -999 are real
+rows of the file and are *kept*: the quality checks flag them later.
+
+Sensor ids are ``openaq:<location id>`` for the CSV exports and v2 JSON (the legacy CSV,
+which has no id, uses the location's name), so one station read from different exports
+gets one id. The v3 JSON belongs to one OpenAQ *sensor*, whose numbers are not location
+numbers: it becomes ``openaq:sensor-<sensor id>``. The archive's ``sensors_id`` values are
+kept in the sensors table (``openaq_sensors_ids``).
+
+Time
+----
+Every variant carries UTC or UTC offsets, so no zone is assumed. OpenAQ harmonises its
+datetimes to an "exclusive time-ending standard": a timestamp 03:00 holds the data from
+02:00 to 02:59 [1]_. The CSV exports and v2 JSON are kept as given, so their timestamps
+mark the *end* of the averaging period (usually one hour). The v3 JSON gives the period
+explicitly; there the reader stores ``datetimeFrom``, the *start* of the period (the
+convention of US EPA AQS and the EEA), and says so in the ledger.
+
+References
+----------
+.. [1] OpenAQ API documentation, "Dates, times and timezones",
+   https://docs.openaq.org/using-the-api/dates-datetimes
+.. [2] OpenAQ documentation, "Accessing OpenAQ archive data" (AWS bucket
+   ``openaq-data-archive``, file layout and columns).
+.. [3] OpenAQ API reference, v3 ``/v3/sensors/{sensors_id}/measurements`` response schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from .. import units as _units
+from .. import variables as _variables
+from .._errors import DataFormatError, EmptyFileError, UnitError
+from .._time import parse_times
+from ._common import new_record, read_each, sensor_data, split_table
+from ._io import check_text, decode
+from ._tidy import COMMON_MISSING_TEXT, classify_values
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
+
+    from .._time import ParsedTimes
+    from ..ledger import FileRecord
+    from ..sensordata import SensorData
+    from ._io import PathOrBuffer, RawFile
+
+__all__ = [
+    "ARCHIVE_COLUMNS",
+    "EXPLORER_COLUMNS",
+    "LEGACY_COLUMNS",
+    "MISSING_VALUES",
+    "SOURCE",
+    "VARIABLE_MAP",
+    "detect",
+    "long_readings",
+    "read_openaq",
+]
+
+SOURCE = "OpenAQ"
+_PREFIX = "openaq"
+
+#: OpenAQ parameter name -> (canonical variable, OpenAQ's usual unit). Every row carries
+#: its own unit, and that is the one used for conversion.
+VARIABLE_MAP: dict[str, tuple[str, str]] = {
+    "pm1": ("pm1", "µg/m³"),
+    "pm25": ("pm25", "µg/m³"),
+    "pm4": ("pm4", "µg/m³"),
+    "pm10": ("pm10", "µg/m³"),
+    "bc": ("bc", "µg/m³"),
+    "no2": ("no2", "ppm"),
+    "no": ("no", "ppm"),
+    "nox": ("nox", "ppm"),
+    "o3": ("o3", "ppm"),
+    "so2": ("so2", "ppm"),
+    "co": ("co", "ppm"),
+    "co2": ("co2", "ppm"),
+    "nh3": ("nh3", "ppm"),
+    "temperature": ("temperature", "°C"),
+    "relativehumidity": ("humidity", "%"),
+    "humidity": ("humidity", "%"),
+    "pressure": ("pressure", "hPa"),
+    "wind_speed": ("wind_speed", "m/s"),
+    "wind_direction": ("wind_direction", "°"),
+}
+#: OpenAQ's missing-value codes: empty fields, ``null``, and the number -999.
+MISSING_VALUES = ("", "null", "none", "nan")
+_MISSING_NUMBERS = (-999.0,)
+
+LEGACY_COLUMNS = (
+    "location",
+    "city",
+    "country",
+    "utc",
+    "local",
+    "parameter",
+    "value",
+    "unit",
+    "latitude",
+    "longitude",
+    "attribution",
+)
+ARCHIVE_COLUMNS = (
+    "location_id",
+    "sensors_id",
+    "location",
+    "datetime",
+    "lat",
+    "lon",
+    "parameter",
+    "units",
+    "value",
+)
+EXPLORER_COLUMNS = (
+    "location_id",
+    "location_name",
+    "parameter",
+    "value",
+    "unit",
+    "datetimeUtc",
+    "datetimeLocal",
+    "timezone",
+    "latitude",
+    "longitude",
+    "country_iso",
+    "isMobile",
+    "isMonitor",
+    "owner_name",
+    "provider",
+)
+
+_END_LABEL = (
+    "end of the averaging period (OpenAQ's time-ending standard: 03:00 holds "
+    "02:00-02:59; the period, usually 1 h, is not in the file)"
+)
+_OFFSET_REASON = "the values carry UTC or a UTC offset"
+
+
+# -- detection ------------------------------------------------------------------------
+def _csv_header(head: str) -> list[str]:
+    first = next((line for line in head.lstrip("\ufeff").splitlines() if line.strip()), "")
+    return [f.strip() for f in next(csv.reader([first]), [])]
+
+
+def detect(raw: RawFile, head: str) -> str | None:
+    """Return the format variant if ``head`` (the file's first characters) is OpenAQ's."""
+    text = head.lstrip("\ufeff \t\r\n")
+    if text.startswith("{"):
+        if '"results"' not in text:
+            return None
+        if '"parameter"' in text and '"period"' in text and '"datetimeFrom"' in text:
+            return "v3_json"
+        if '"parameter"' in text and '"date"' in text and '"utc"' in text:
+            return "v2_json"
+        if '"openaq-api"' in text:  # an OpenAQ answer without results (read: empty)
+            return "v2_json"
+        return None
+    columns = set(_csv_header(text))
+    if {"location", "city", "country", "utc", "parameter", "value", "unit"} <= columns:
+        return "legacy_csv"
+    if (
+        {"location_id", "datetime", "parameter", "value"} <= columns
+        and columns & {"sensors_id", "sensor_id"}
+        and columns & {"units", "unit"}
+    ):
+        return "archive_csv"
+    if {"location_id", "parameter", "value", "unit", "datetimeUtc"} <= columns:
+        return "explorer_csv"
+    return None
+
+
+# -- entry point ----------------------------------------------------------------------
+def read_openaq(
+    path_or_buffer: PathOrBuffer,
+    *,
+    gas_reference_temperature_c: float = _units.DEFAULT_GAS_REFERENCE_TEMPERATURE_C,
+    sensor_id: str | None = None,
+) -> SensorData:
+    r"""Read OpenAQ files: legacy, archive or Explorer CSV, or v2/v3 API JSON.
+
+    Parameters
+    ----------
+    path_or_buffer
+        A file path or open file: ``.csv``, ``.csv.gz`` (the AWS archive), a ``.zip`` of
+        such files, or a saved API response ``.json``. The variant is recognised from the
+        content.
+    gas_reference_temperature_c
+        Temperature [°C] at which gas mole fractions (ppm, ppb) become mass
+        concentrations (µg/m³, mg/m³ for CO). 25 °C by default (US EPA); use 20 for the
+        EU convention.
+    sensor_id
+        For v3 JSON, whose results do not name their sensor: the OpenAQ sensor id.
+        Without it the id is taken from the file name (with a note in the ledger).
+
+    Returns
+    -------
+    SensorData
+        Readings in canonical variables and units, sensors ``openaq:<location id>``
+        (``openaq:sensor-<id>`` for v3 JSON), one ledger record per file.
+
+    Raises
+    ------
+    DataFormatError
+        If a file is none of the five variants, or its JSON cannot be parsed.
+    EmptyFileError
+        If a file holds no measurements.
+
+    Notes
+    -----
+    Timestamps of the CSV exports and v2 JSON mark the *end* of the averaging period, as
+    OpenAQ writes them; those of v3 JSON mark its *start* (``period.datetimeFrom``).
+    ``-999`` values are dropped as missing; other negative values are kept.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = ("location_id,sensors_id,location,datetime,lat,lon,parameter,units,value\n"
+    ...         "2178,3917,Del Norte,2023-02-22T01:00:00-07:00,35.13,-106.58,no2,ppm,0.04\n")
+    >>> data = read_openaq(io.BytesIO(text.encode()))
+    >>> data.readings[["time", "variable", "unit"]].astype(str).values.tolist()
+    [['2023-02-22 08:00:00+00:00', 'no2', 'µg/m³']]
+    >>> round(float(data.readings["value"].iloc[0]), 2)
+    75.22
+    """
+    return read_each(
+        path_or_buffer,
+        lambda raw: _read_one(raw, reference=gas_reference_temperature_c, sensor_id=sensor_id),
+        what="openaq",
+    )
+
+
+def _read_one(raw: RawFile, *, reference: float, sensor_id: str | None) -> SensorData:
+    head = check_text(raw)
+    variant = detect(raw, head)
+    if variant in ("legacy_csv", "archive_csv", "explorer_csv"):
+        return _read_csv(raw, variant, reference=reference)
+    if variant == "v2_json":
+        return _read_v2(raw, reference=reference)
+    if variant == "v3_json":
+        return _read_v3(raw, reference=reference, sensor_id=sensor_id)
+    first = head.lstrip().split("\n", 1)[0][:200]
+    raise DataFormatError(
+        "This is not an OpenAQ file (legacy, archive or Explorer CSV, or v2/v3 API JSON).",
+        file=raw.name,
+        found=f"first line: {first!r}",
+        fix="An OpenAQ archive CSV starts with 'location_id,sensors_id,location,datetime', an "
+        "Explorer download with 'location_id,location_name,parameter', a legacy CSV with "
+        "'location,city,country,utc'. For other files try toolkit.load(path).",
+    )
+
+
+# -- the long-table step shared by every variant --------------------------------------
+def long_readings(
+    table: pd.DataFrame,
+    *,
+    times: ParsedTimes,
+    record: FileRecord,
+    missing_text: Iterable[str] = COMMON_MISSING_TEXT,
+    missing_numbers: Iterable[float] = (),
+    reference_temperature_c: float = _units.DEFAULT_GAS_REFERENCE_TEMPERATURE_C,
+) -> pd.DataFrame:
+    """Turn a long table (one value per row) into readings, filling the ledger record.
+
+    The long-format counterpart of :func:`toolkit.readers._tidy.build_readings`: every
+    row holds exactly one value, so a row is dropped (with its reason) when its time is
+    missing or unreadable, its parameter has no canonical variable or its unit cannot be
+    converted; a kept row whose value is empty, a missing-value code or not a number
+    counts as one dropped value.
+
+    Parameters
+    ----------
+    table
+        One row per data row of the file, with columns ``sensor_id``, ``field`` (the
+        parameter as the file names it), ``variable`` (canonical, or ``None``), ``unit``
+        (as the file spells it), ``value`` (raw), ``row_reason`` (a reason to drop the row
+        decided by the caller, or ``None``), ``label`` (what to show in examples) and,
+        optionally, ``value_reason`` (a reason to drop the value decided by the caller).
+    times
+        The parsed times, aligned with ``table``.
+    record
+        The ledger record; ``rows_read`` must already count every data row.
+    missing_text, missing_numbers
+        The source's missing-value codes.
+    reference_temperature_c
+        For gas unit conversions [°C].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Readings ``sensor_id, time, variable, value, unit`` in file order.
+    """
+    import numpy as np
+    import pandas as pd
+
+    table = table.reset_index(drop=True)
+    n = len(table)
+    reasons = pd.Series(table["row_reason"].to_numpy(dtype=object), dtype=object)
+    undecided = pd.isna(reasons).to_numpy()
+    reasons[times.missing.to_numpy(dtype=bool) & undecided] = "timestamp missing"
+    undecided = pd.isna(reasons).to_numpy()
+    reasons[times.unreadable.to_numpy(dtype=bool) & undecided] = "timestamp could not be read"
+
+    # One conversion (or one reason not to convert) per (variable, unit) pair.
+    undecided = pd.isna(reasons).to_numpy()
+    unit_text = table["unit"].astype("string").str.strip().fillna("")
+    pair = table["variable"].astype("string").fillna("") + "\x00" + unit_text
+    conversions: dict[str, Any] = {}
+    for key in pair[undecided].unique():
+        variable, unit = key.split("\x00", 1)
+        if not unit:
+            conversions[key] = f"unit missing for {variable} (the unit cannot be guessed)"
+            continue
+        try:
+            conversions[key] = _units.conversion(
+                variable, unit, reference_temperature_c=reference_temperature_c
+            )
+        except UnitError:
+            target = _variables.get(variable).unit
+            conversions[key] = f"unit {unit!r} cannot be converted to {variable} [{target}]"
+    for key, how in conversions.items():
+        if isinstance(how, str):
+            reasons[(pair == key).to_numpy() & undecided] = how
+
+    labels = table["label"].astype(str)
+    for reason in reasons.dropna().unique():
+        mask = (reasons == reason).to_numpy()
+        record.drop_rows(str(reason), int(mask.sum()), labels[mask].head(3).tolist())
+    kept = pd.isna(reasons).to_numpy()
+    n_kept = int(kept.sum())
+    record.rows_kept += n_kept
+    record.values_read += n_kept
+
+    numbers, why = classify_values(
+        table["value"], missing_text=missing_text, missing_numbers=missing_numbers
+    )
+    if "value_reason" in table:
+        preset = table["value_reason"].notna().to_numpy()
+        why = why.mask(preset, table["value_reason"])
+        numbers = numbers.mask(preset)
+    why = why.where(kept)
+    for reason in why.dropna().unique():
+        mask = (why == reason).to_numpy()
+        shown = [
+            f"{f}={v!r} at {t}"
+            for f, v, t in zip(
+                table["field"][mask].head(3),
+                table["value"][mask].head(3),
+                labels[mask].head(3),
+                strict=True,
+            )
+        ]
+        record.drop_readings(str(reason), int(mask.sum()), shown)
+
+    take = kept & numbers.notna().to_numpy()
+    values = np.full(n, np.nan)
+    canonical_units = np.full(n, None, dtype=object)
+    for key, how in conversions.items():
+        if isinstance(how, str):
+            continue
+        mask = (pair == key).to_numpy() & take
+        if not mask.any():
+            continue
+        values[mask] = numbers.to_numpy()[mask] * how.factor + how.offset
+        canonical_units[mask] = how.to_unit
+        if not how.is_identity and str(how) not in record.conversions:
+            record.conversions.append(str(how))
+    record.readings_kept += int(take.sum())
+    return pd.DataFrame(
+        {
+            "sensor_id": pd.Categorical(table["sensor_id"].astype(str)[take]),
+            "time": times.times.reset_index(drop=True)[take].astype("datetime64[ns, UTC]"),
+            "variable": pd.Categorical(table["variable"][take].astype(str)),
+            "value": values[take],
+            "unit": pd.Categorical(canonical_units[take].astype(str)),
+        }
+    ).reset_index(drop=True)
+
+
+def _map_parameters(fields: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return the canonical variable of each parameter and a drop reason for unknown ones."""
+    import pandas as pd
+
+    names = fields.astype("string").str.strip().str.lower().fillna("")
+    variable = names.map(lambda p: VARIABLE_MAP[p][0] if p in VARIABLE_MAP else None)
+    reason = pd.Series([None] * len(names), dtype=object, index=names.index)
+    unknown = variable.isna()
+    reason[unknown & (names == "")] = "parameter missing"
+    for name in names[unknown & (names != "")].unique():
+        reason[unknown & (names == name)] = (
+            f"parameter {name!r} is not a variable the toolkit knows"
+        )
+    return variable.astype(object), reason
+
+
+# -- CSV variants ---------------------------------------------------------------------
+#: Per CSV variant: the time column, id column, name column, lat, lon, unit column.
+_CSV_LAYOUT = {
+    "legacy_csv": ("utc", "location", "location", "latitude", "longitude", "unit"),
+    "archive_csv": ("datetime", "location_id", "location", "lat", "lon", "units"),
+    "explorer_csv": (
+        "datetimeUtc",
+        "location_id",
+        "location_name",
+        "latitude",
+        "longitude",
+        "unit",
+    ),
+}
+_CSV_IGNORED = {
+    "local": "the same instant as 'utc', in local time",
+    "datetimeLocal": "the same instant as 'datetimeUtc', in local time",
+    "attribution": "data provider credits (JSON); kept in the sensors table",
+    "summary": "statistics of the averaging period (archive files from 2025 on)",
+    "coverage": "share of the period covered by measurements (archive files from 2025 on)",
+}
+
+
+def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
+    import pandas as pd
+
+    text, encoding = decode(raw)
+    record = new_record(raw, f"openaq/{variant}", encoding=encoding)
+    header, rows, lines = split_table(text, delimiter=",", record=record)
+    record.rows_read = len(rows)
+    good = [len(r) == len(header) for r in rows]
+    if not all(good):
+        bad = [
+            f"line {ln}: {len(r)} fields"
+            for r, ln, g in zip(rows, lines, good, strict=True)
+            if not g
+        ]
+        record.drop_rows(f"row does not have the header's {len(header)} fields", len(bad), bad[:3])
+    frame = pd.DataFrame(
+        [r for r, g in zip(rows, good, strict=True) if g], columns=header, dtype=object
+    )
+    line_numbers = [ln for ln, g in zip(lines, good, strict=True) if g]
+    if variant == "archive_csv":
+        frame = frame.rename(columns={"sensor_id": "sensors_id", "unit": "units"})
+    time_col, id_col, name_col, lat_col, lon_col, unit_col = _CSV_LAYOUT[variant]
+    times = parse_times(
+        frame[time_col],
+        documented_timezone="UTC",
+        documented_reason=_OFFSET_REASON,
+        file=raw.name,
+        column=time_col,
+    )
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.time_label = _END_LABEL
+    ids = _PREFIX + ":" + frame[id_col].astype("string").str.strip().fillna("unknown")
+    variable, reason = _map_parameters(frame["parameter"])
+    table = pd.DataFrame(
+        {
+            "sensor_id": ids,
+            "field": frame["parameter"],
+            "variable": variable,
+            "unit": frame[unit_col],
+            "value": frame["value"],
+            "row_reason": reason,
+            "label": [f"line {ln}" for ln in line_numbers],
+        }
+    )
+    readings = long_readings(
+        table,
+        times=times,
+        record=record,
+        missing_text=MISSING_VALUES,
+        missing_numbers=_MISSING_NUMBERS,
+        reference_temperature_c=reference,
+    )
+    used = {
+        "parameter",
+        "value",
+        time_col,
+        id_col,
+        name_col,
+        lat_col,
+        lon_col,
+        unit_col,
+        "city",
+        "country",
+        "sensors_id",
+        "timezone",
+        "country_iso",
+        "isMobile",
+        "isMonitor",
+        "owner_name",
+        "provider",
+    }
+    for column in header:
+        if column not in used and column not in ("sensor_id", "unit"):
+            record.ignore_column(column, _CSV_IGNORED.get(column, "not an OpenAQ column"))
+    _note_duplicates(readings, record)
+    sensors = _csv_sensors(frame.assign(_id=ids), variant, name_col, lat_col, lon_col, record)
+    return sensor_data(readings, sensors, record)
+
+
+def _csv_sensors(
+    frame: pd.DataFrame, variant: str, name_col: str, lat_col: str, lon_col: str, record: FileRecord
+) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    sensors = []
+    for sid, group in frame.groupby("_id", sort=False):
+        last = group.iloc[-1]
+        lat = pd.to_numeric(group[lat_col], errors="coerce")
+        lon = pd.to_numeric(group[lon_col], errors="coerce")
+        if lat.nunique() > 1 or lon.nunique() > 1:
+            record.note(
+                f"{sid} reported from {max(lat.nunique(), lon.nunique())} positions "
+                "(a mobile monitor?); the sensors table gives the last."
+            )
+        row: dict[str, Any] = {
+            "sensor_id": sid,
+            "name": last[name_col],
+            "source": SOURCE,
+            "latitude": _last(lat),
+            "longitude": _last(lon),
+            "model": None,
+            "location_type": "outdoor",
+            "timezone": None,
+        }
+        if variant == "legacy_csv":
+            row.update(
+                city=last["city"],
+                country=last["country"],
+                attribution=_attribution(last.get("attribution")),
+            )
+        elif variant == "archive_csv":
+            row["openaq_sensors_ids"] = ",".join(
+                dict.fromkeys(group["sensors_id"].astype(str).str.strip())
+            )
+        else:
+            zone = str(last["timezone"]).strip() or None
+            monitor = str(last["isMonitor"]).strip().lower()
+            row.update(
+                timezone=zone,
+                country=str(last["country_iso"]).strip() or None,
+                owner=str(last["owner_name"]).strip() or None,
+                provider=str(last["provider"]).strip() or None,
+                model=(
+                    "reference monitor"
+                    if monitor == "true"
+                    else "low-cost sensor"
+                    if monitor == "false"
+                    else None
+                ),
+            )
+            row["mobile"] = str(last["isMobile"]).strip().lower() == "true"
+        sensors.append(row)
+    return sensors
+
+
+def _last(values: pd.Series) -> float | None:
+    """Return the last value that is not empty (positions are often blank in some rows)."""
+    present = values.dropna()
+    return float(present.iloc[-1]) if len(present) else None
+
+
+def _attribution(text: Any) -> str | None:
+    """Return the provider names of a legacy CSV's ``attribution`` JSON (or the text)."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError:
+        return text.strip()
+    if isinstance(items, list):
+        names = [str(i.get("name")) for i in items if isinstance(i, dict) and i.get("name")]
+        return "; ".join(names) or None
+    return text.strip()
+
+
+def _note_duplicates(readings: pd.DataFrame, record: FileRecord) -> None:
+    dup = int(readings.duplicated(["sensor_id", "time", "variable"]).sum())
+    if dup:
+        record.note(
+            f"{dup} reading(s) share a sensor, time and variable with another one "
+            "(two instruments at one location?); all were kept, and the quality "
+            "checks flag duplicates."
+        )
+
+
+# -- JSON variants --------------------------------------------------------------------
+def _load_results(raw: RawFile, record: FileRecord) -> tuple[dict[str, Any], list[Any]]:
+    text, _ = decode(raw)
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataFormatError(
+            "The OpenAQ JSON could not be parsed.",
+            file=raw.name,
+            found=str(error),
+            fix="Save the API response again; it may be cut short.",
+        ) from None
+    results = payload.get("results") if isinstance(payload, dict) else None
+    if not isinstance(results, list):
+        raise DataFormatError(
+            "The OpenAQ JSON has no 'results' list.",
+            file=raw.name,
+            found=f"top-level keys: {list(payload)[:10] if isinstance(payload, dict) else ''}",
+            fix="Save the whole response of /v2/measurements or /v3/sensors/{id}/hours.",
+        )
+    if not results:
+        raise EmptyFileError(
+            "The OpenAQ response holds no results.",
+            file=raw.name,
+            found=f"meta: {str(payload.get('meta'))[:200]}",
+            fix="Widen the date range (date_from/date_to, datetime_from/datetime_to), or "
+            "check the sensor or location id.",
+        )
+    record.rows_read = len(results)
+    meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
+    found = meta.get("found")
+    total = str(found).lstrip(">") if isinstance(found, int | str) else ""
+    if total.isdigit() and int(total) > len(results):
+        record.note(
+            f"This file is one page of a larger answer: the API found {found} "
+            f"results and the file holds {len(results)} (page "
+            f"{meta.get('page')}, limit {meta.get('limit')}). Request the next "
+            "pages (page=2, ...) to get the rest."
+        )
+    return meta, results
+
+
+def _dig(item: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(item, dict):
+            return None
+        item = item.get(key)
+    return item
+
+
+def _read_v2(raw: RawFile, *, reference: float) -> SensorData:
+    import pandas as pd
+
+    record = new_record(raw, "openaq/v2_json")
+    _, results = _load_results(raw, record)
+    flat = []
+    for i, item in enumerate(results):
+        item = item if isinstance(item, dict) else {}
+        location = item.get("locationId", item.get("location"))
+        flat.append(
+            {
+                "sensor_id": f"{_PREFIX}:{location if location is not None else 'unknown'}",
+                "field": item.get("parameter"),
+                "unit": item.get("unit"),
+                "value": item.get("value"),
+                "time": _dig(item, "date", "utc"),
+                "label": f"result {i}",
+                "name": item.get("location"),
+                "lat": _dig(item, "coordinates", "latitude"),
+                "lon": _dig(item, "coordinates", "longitude"),
+                "city": item.get("city"),
+                "country": item.get("country"),
+                "sensorType": item.get("sensorType"),
+                "isMobile": item.get("isMobile"),
+                "isAnalysis": item.get("isAnalysis"),
+                "entity": item.get("entity"),
+            }
+        )
+    frame = pd.DataFrame(flat, dtype=object)
+    times = parse_times(
+        frame["time"],
+        documented_timezone="UTC",
+        documented_reason=_OFFSET_REASON,
+        file=raw.name,
+        column="date.utc",
+    )
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.time_label = _END_LABEL
+    variable, reason = _map_parameters(frame["field"])
+    table = frame[["sensor_id", "field", "unit", "value", "label"]].assign(
+        variable=variable, row_reason=reason
+    )
+    readings = long_readings(
+        table,
+        times=times,
+        record=record,
+        missing_text=MISSING_VALUES,
+        missing_numbers=_MISSING_NUMBERS,
+        reference_temperature_c=reference,
+    )
+    record.ignore_column("date.local", "the same instant as date.utc, in local time")
+    analysis = int(frame["isAnalysis"].eq(True).sum())
+    if analysis:
+        record.note(
+            f"{analysis} result(s) have isAnalysis=true (values derived by OpenAQ, "
+            "not measured); they were kept."
+        )
+    _note_duplicates(readings, record)
+    sensors = []
+    for sid, group in frame.groupby("sensor_id", sort=False):
+        last = group.iloc[-1]
+        mobile = bool(group["isMobile"].eq(True).any())
+        if mobile:
+            record.note(
+                f"{sid} is a mobile monitor (isMobile): its position changes with "
+                "each value; the sensors table gives the last."
+            )
+        sensors.append(
+            {
+                "sensor_id": sid,
+                "name": last["name"],
+                "source": SOURCE,
+                "latitude": pd.to_numeric(last["lat"], errors="coerce"),
+                "longitude": pd.to_numeric(last["lon"], errors="coerce"),
+                "model": last["sensorType"],
+                "location_type": "outdoor",
+                "timezone": None,
+                "mobile": mobile,
+                "city": last["city"],
+                "country": last["country"],
+                "entity": last["entity"],
+            }
+        )
+    return sensor_data(readings, sensors, record)
+
+
+def _read_v3(raw: RawFile, *, reference: float, sensor_id: str | None) -> SensorData:
+    import pandas as pd
+
+    record = new_record(raw, "openaq/v3_json")
+    _, results = _load_results(raw, record)
+    if sensor_id is None:
+        stem = raw.basename.split(".", 1)[0]
+        numbers = re.findall(r"\d+", stem)
+        sensor_id = (
+            numbers[0]
+            if len(numbers) == 1
+            else stem
+            if stem and not stem.startswith("<")
+            else "unknown"
+        )
+        record.note(
+            f"The v3 results do not name their sensor; the sensor id {sensor_id!r} "
+            f"was taken from the file name {raw.basename!r}. Give "
+            "read_openaq(..., sensor_id=...) to set it."
+        )
+    sid = f"{_PREFIX}:sensor-{sensor_id}"
+    flat = []
+    for i, item in enumerate(results):
+        item = item if isinstance(item, dict) else {}
+        flat.append(
+            {
+                "field": _dig(item, "parameter", "name"),
+                "unit": _dig(item, "parameter", "units"),
+                "value": item.get("value"),
+                "time": _dig(item, "period", "datetimeFrom", "utc"),
+                "label": f"result {i}",
+                "period": _dig(item, "period", "label"),
+                "interval": _dig(item, "period", "interval"),
+                "flagged": _dig(item, "flagInfo", "hasFlags") is True,
+                "lat": _dig(item, "coordinates", "latitude"),
+                "lon": _dig(item, "coordinates", "longitude"),
+                "display": _dig(item, "parameter", "displayName"),
+            }
+        )
+    frame = pd.DataFrame(flat, dtype=object)
+    times = parse_times(
+        frame["time"],
+        documented_timezone="UTC",
+        documented_reason=_OFFSET_REASON,
+        file=raw.name,
+        column="period.datetimeFrom.utc",
+    )
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    periods = ", ".join(
+        f"{p} ({iv})"
+        for p, iv in frame[["period", "interval"]].drop_duplicates().itertuples(index=False)
+    )
+    record.time_label = (
+        f"start of the averaging period (period.datetimeFrom; periods: "
+        f"{periods}); OpenAQ's CSV exports label the same period by its end"
+    )
+    variable, reason = _map_parameters(frame["field"])
+    table = frame[["field", "unit", "value", "label"]].assign(
+        sensor_id=sid, variable=variable, row_reason=reason
+    )
+    readings = long_readings(
+        table,
+        times=times,
+        record=record,
+        missing_text=MISSING_VALUES,
+        missing_numbers=_MISSING_NUMBERS,
+        reference_temperature_c=reference,
+    )
+    flagged = int(frame["flagged"].sum())
+    if flagged:
+        record.note(
+            f"{flagged} value(s) carry OpenAQ flags (flagInfo.hasFlags); they were "
+            "kept. See /v3/sensors/{id}/flags for what was flagged."
+        )
+    for column, why in (
+        ("period.datetimeTo", "the end of the period (the start is stored)"),
+        ("summary", "statistics of the period"),
+        ("coverage", "share of the period covered by measurements"),
+    ):
+        record.ignore_column(column, why)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").dropna()
+    lon = pd.to_numeric(frame["lon"], errors="coerce").dropna()
+    names = frame["display"].dropna().astype(str).unique()
+    sensors = [
+        {
+            "sensor_id": sid,
+            "name": f"OpenAQ sensor {sensor_id}" + (f" ({', '.join(names)})" if len(names) else ""),
+            "source": SOURCE,
+            "latitude": lat.iloc[-1] if len(lat) else None,
+            "longitude": lon.iloc[-1] if len(lon) else None,
+            "model": None,
+            "location_type": "outdoor",
+            "timezone": None,
+        }
+    ]
+    if not len(lat):
+        record.note(
+            "v3 results carry no coordinates for fixed stations; add them to "
+            "data.sensors from /v3/sensors/{id} or /v3/locations/{id}."
+        )
+    return sensor_data(readings, sensors, record)
