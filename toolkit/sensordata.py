@@ -69,11 +69,11 @@ def empty_readings() -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "sensor_id": pd.Categorical([]),
+            "sensor_id": pd.Categorical([], categories=pd.Index([], dtype="str")),
             "time": pd.DatetimeIndex([], tz="UTC", dtype="datetime64[ns, UTC]"),
-            "variable": pd.Categorical([]),
+            "variable": pd.Categorical([], categories=pd.Index([], dtype="str")),
             "value": pd.Series([], dtype="float64"),
-            "unit": pd.Categorical([]),
+            "unit": pd.Categorical([], categories=pd.Index([], dtype="str")),
         }
     )
 
@@ -120,8 +120,12 @@ def normalise_readings(readings: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0:
         out = out.reset_index(drop=True)
     for column in _CATEGORICAL:
-        if column in out.columns and not isinstance(out[column].dtype, pd.CategoricalDtype):
+        if column not in out.columns:
+            continue
+        if not isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("category")
+        if out[column].cat.categories.dtype != "str":
+            out[column] = _str_categories(out[column].array)
     if str(out["time"].dtype) != "datetime64[ns, UTC]":
         out["time"] = pd.to_datetime(out["time"], utc=True).astype("datetime64[ns, UTC]")
     if out["value"].dtype != "float64":
@@ -445,8 +449,18 @@ def concat_readings(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         ]
         if column in _CATEGORICAL:
             columns[column] = union_categoricals(
-                [pd.Categorical(p) for p in parts], ignore_order=True
+                [_str_categories(pd.Categorical(p)) for p in parts], ignore_order=True
             )
         else:
             columns[column] = pd.concat(parts, ignore_index=True)
     return normalise_readings(pd.DataFrame(columns))
+
+
+def _str_categories(values: pd.Categorical) -> pd.Categorical:
+    """Return the categorical with text categories of one dtype, so that tables combine."""
+    import pandas as pd
+
+    if values.categories.dtype == "str":
+        return values
+    categories = pd.Index([str(c) for c in values.categories], dtype="str")
+    return pd.Categorical.from_codes(values.codes, categories, validate=False)

@@ -194,7 +194,6 @@ def read_each(
     raws = open_files(source)
     parts: list[SensorData] = []
     for raw in raws:
-        raw.start_hashing()  # runs while the file is parsed
         if len(raws) > 1:
             try:
                 part = parse(raw)
