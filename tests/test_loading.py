@@ -69,7 +69,7 @@ def test_real_samples_load_with_auto_detection(real_samples, name, fmt, first, u
     for variable, unit in units.items():
         assert got[variable] == unit
     assert_balanced(data)
-    assert data.ledger[0].sha256 and len(data.ledger[0].sha256) == 64
+    assert len(data.ledger[0].sha256) == 64
 
 
 @pytest.mark.real_samples
@@ -211,7 +211,7 @@ def test_unknown_source_and_option_are_explained(tmp_path):
     with pytest.raises(DataFormatError, match="'purple_air' is not a source") as err:
         toolkit.load(path, source="purple_air")
     assert "purpleair" in str(err.value)
-    with pytest.raises(TypeError, match="unknown option.*'timezon'.*Did you mean 'timezone'"):
+    with pytest.raises(TypeError, match=r"unknown option.*'timezon'.*Did you mean 'timezone'"):
         toolkit.load(path, timezon="UTC")
 
 
