@@ -19,9 +19,11 @@ The readings come out in file order: row by row, and within a row in column orde
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import units as _units
+from .. import variables as _variables
+from .._errors import UnitError
 from .._time import ParsedTimes
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
     from ..ledger import FileRecord
 
-__all__ = ["Column", "build_readings", "classify_values"]
+__all__ = ["Column", "build_readings", "classify_values", "long_readings"]
 
 #: Text that means "no value" in every source (compared in lower case).
 COMMON_MISSING_TEXT = ("nan", "null", "none", "na", "n/a", "unavailable", "%.1f", "-", "--")
@@ -99,6 +101,10 @@ def _classify(
                     f"missing-value code '{code}'",
                 )
         assign(np.isnan(numbers) & ~empty & ~coded, "not a number")
+    infinite = np.isinf(numbers)
+    if infinite.any():  # "inf" and "Infinity" parse as numbers but measure nothing
+        assign(infinite, "not a finite number")
+        numbers = np.where(infinite, np.nan, numbers)
     for code in missing_numbers:
         sentinel = numbers == float(code)
         if sentinel.any():
@@ -141,7 +147,7 @@ def classify_values(
     lookup = np.array([*names, None], dtype=object)
     return (
         pd.Series(numbers, index=raw.index),
-        pd.Series(lookup[np.where(codes < 0, len(names), codes)], index=raw.index),
+        pd.Series(lookup[np.where(codes < 0, len(names), codes)], index=raw.index, dtype=object),
     )
 
 
@@ -284,10 +290,15 @@ def build_readings(
     sensor_code, sensor_names = _sensor_codes(sensor_ids, n)
     time_ns = pd.DatetimeIndex(times.times.reset_index(drop=True)).as_unit("ns").asi8
     undecided = row_code < 0
-    any_value = np.zeros(n, dtype=bool)
+    # A row with text that is not a number keeps its cells, so each is reported as such.
+    any_content = np.zeros(n, dtype=bool)
     for j in range(k):  # column by column: much faster than ok.any(axis=1) for few columns
-        any_value |= ok[:, j]
-    no_value = undecided & ~any_value
+        any_content |= ok[:, j]
+        codes, names = cell_codes[j]
+        for code, name in enumerate(names):
+            if name.startswith("not a"):
+                any_content |= codes == code
+    no_value = undecided & ~any_content
     if no_value.any():
         with_values = undecided & ~no_value
         candidates = with_values & np.isin(time_ns, time_ns[no_value])
@@ -357,3 +368,129 @@ def build_readings(
         )
         data["channel"] = pd.Categorical.from_codes(per_column(channel_codes), channel_uniques)
     return pd.DataFrame(data, copy=False)  # the arrays are new: no need to copy them again
+
+
+def long_readings(
+    table: pd.DataFrame,
+    *,
+    times: ParsedTimes,
+    record: FileRecord,
+    missing_text: Iterable[str] = COMMON_MISSING_TEXT,
+    missing_numbers: Iterable[float] = (),
+    reference_temperature_c: float = _units.DEFAULT_GAS_REFERENCE_TEMPERATURE_C,
+) -> pd.DataFrame:
+    """Turn a long table (one value per row) into readings, filling the ledger record.
+
+    The long-format counterpart of :func:`toolkit.readers._tidy.build_readings`: every
+    row holds exactly one value, so a row is dropped (with its reason) when its time is
+    missing or unreadable, its parameter has no canonical variable or its unit cannot be
+    converted; a kept row whose value is empty, a missing-value code or not a number
+    counts as one dropped value.
+
+    Parameters
+    ----------
+    table
+        One row per data row of the file, with columns ``sensor_id``, ``field`` (the
+        parameter as the file names it), ``variable`` (canonical, or ``None``), ``unit``
+        (as the file spells it), ``value`` (raw), ``row_reason`` (a reason to drop the row
+        decided by the caller, or ``None``), ``label`` (what to show in examples) and,
+        optionally, ``value_reason`` (a reason to drop the value decided by the caller).
+    times
+        The parsed times, aligned with ``table``.
+    record
+        The ledger record; ``rows_read`` must already count every data row.
+    missing_text, missing_numbers
+        The source's missing-value codes.
+    reference_temperature_c
+        For gas unit conversions [°C].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Readings ``sensor_id, time, variable, value, unit`` in file order.
+    """
+    import numpy as np
+    import pandas as pd
+
+    table = table.reset_index(drop=True)
+    n = len(table)
+    reasons = pd.Series(table["row_reason"].to_numpy(dtype=object), dtype=object)
+    undecided = pd.isna(reasons).to_numpy()
+    reasons[times.missing.to_numpy(dtype=bool) & undecided] = "timestamp missing"
+    undecided = pd.isna(reasons).to_numpy()
+    reasons[times.unreadable.to_numpy(dtype=bool) & undecided] = "timestamp could not be read"
+
+    # One conversion (or one reason not to convert) per (variable, unit) pair.
+    undecided = pd.isna(reasons).to_numpy()
+    unit_text = table["unit"].astype("string").str.strip().fillna("")
+    pair = table["variable"].astype("string").fillna("") + "\x00" + unit_text
+    conversions: dict[str, Any] = {}
+    for key in pair[undecided].unique():
+        variable, unit = key.split("\x00", 1)
+        if not unit:
+            conversions[key] = f"unit missing for {variable} (the unit cannot be guessed)"
+            continue
+        try:
+            conversions[key] = _units.conversion(
+                variable, unit, reference_temperature_c=reference_temperature_c
+            )
+        except UnitError:
+            target = _variables.get(variable).unit
+            conversions[key] = f"unit {unit!r} cannot be converted to {variable} [{target}]"
+    for key, how in conversions.items():
+        if isinstance(how, str):
+            reasons[(pair == key).to_numpy() & undecided] = how
+
+    labels = table["label"].astype(str)
+    for reason in reasons.dropna().unique():
+        mask = (reasons == reason).to_numpy()
+        record.drop_rows(str(reason), int(mask.sum()), labels[mask].head(3).tolist())
+    kept = pd.isna(reasons).to_numpy()
+    n_kept = int(kept.sum())
+    record.rows_kept += n_kept
+    record.values_read += n_kept
+
+    numbers, why = classify_values(
+        table["value"], missing_text=missing_text, missing_numbers=missing_numbers
+    )
+    if "value_reason" in table:
+        preset = table["value_reason"].notna().to_numpy()
+        why = why.mask(preset, table["value_reason"])
+        numbers = numbers.mask(preset)
+    why = why.where(kept)
+    for reason in why.dropna().unique():
+        mask = (why == reason).to_numpy()
+        shown = [
+            f"{f}={v!r} at {t}"
+            for f, v, t in zip(
+                table["field"][mask].head(3),
+                table["value"][mask].head(3),
+                labels[mask].head(3),
+                strict=True,
+            )
+        ]
+        record.drop_readings(str(reason), int(mask.sum()), shown)
+
+    take = kept & numbers.notna().to_numpy()
+    values = np.full(n, np.nan)
+    canonical_units = np.full(n, None, dtype=object)
+    for key, how in conversions.items():
+        if isinstance(how, str):
+            continue
+        mask = (pair == key).to_numpy() & take
+        if not mask.any():
+            continue
+        values[mask] = numbers.to_numpy()[mask] * how.factor + how.offset
+        canonical_units[mask] = how.to_unit
+        if not how.is_identity and str(how) not in record.conversions:
+            record.conversions.append(str(how))
+    record.readings_kept += int(take.sum())
+    return pd.DataFrame(
+        {
+            "sensor_id": pd.Categorical(table["sensor_id"].astype(str)[take]),
+            "time": times.times.reset_index(drop=True)[take].astype("datetime64[ns, UTC]"),
+            "variable": pd.Categorical(table["variable"][take].astype(str)),
+            "value": values[take],
+            "unit": pd.Categorical(canonical_units[take].astype(str)),
+        }
+    ).reset_index(drop=True)

@@ -81,19 +81,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import units as _units
-from .. import variables as _variables
-from .._errors import DataFormatError, EmptyFileError, UnitError
+from .._errors import DataFormatError, EmptyFileError
 from .._time import parse_times
 from ._common import new_record, read_each, sensor_data, split_table
 from ._io import check_text, decode
-from ._tidy import COMMON_MISSING_TEXT, classify_values
+from ._tidy import long_readings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     import pandas as pd
 
-    from .._time import ParsedTimes
     from ..ledger import FileRecord
     from ..sensordata import SensorData
     from ._io import PathOrBuffer, RawFile
@@ -106,7 +102,6 @@ __all__ = [
     "SOURCE",
     "VARIABLE_MAP",
     "detect",
-    "long_readings",
     "read_openaq",
 ]
 
@@ -303,132 +298,6 @@ def _read_one(raw: RawFile, *, reference: float, sensor_id: str | None) -> Senso
 
 
 # -- the long-table step shared by every variant --------------------------------------
-def long_readings(
-    table: pd.DataFrame,
-    *,
-    times: ParsedTimes,
-    record: FileRecord,
-    missing_text: Iterable[str] = COMMON_MISSING_TEXT,
-    missing_numbers: Iterable[float] = (),
-    reference_temperature_c: float = _units.DEFAULT_GAS_REFERENCE_TEMPERATURE_C,
-) -> pd.DataFrame:
-    """Turn a long table (one value per row) into readings, filling the ledger record.
-
-    The long-format counterpart of :func:`toolkit.readers._tidy.build_readings`: every
-    row holds exactly one value, so a row is dropped (with its reason) when its time is
-    missing or unreadable, its parameter has no canonical variable or its unit cannot be
-    converted; a kept row whose value is empty, a missing-value code or not a number
-    counts as one dropped value.
-
-    Parameters
-    ----------
-    table
-        One row per data row of the file, with columns ``sensor_id``, ``field`` (the
-        parameter as the file names it), ``variable`` (canonical, or ``None``), ``unit``
-        (as the file spells it), ``value`` (raw), ``row_reason`` (a reason to drop the row
-        decided by the caller, or ``None``), ``label`` (what to show in examples) and,
-        optionally, ``value_reason`` (a reason to drop the value decided by the caller).
-    times
-        The parsed times, aligned with ``table``.
-    record
-        The ledger record; ``rows_read`` must already count every data row.
-    missing_text, missing_numbers
-        The source's missing-value codes.
-    reference_temperature_c
-        For gas unit conversions [°C].
-
-    Returns
-    -------
-    pandas.DataFrame
-        Readings ``sensor_id, time, variable, value, unit`` in file order.
-    """
-    import numpy as np
-    import pandas as pd
-
-    table = table.reset_index(drop=True)
-    n = len(table)
-    reasons = pd.Series(table["row_reason"].to_numpy(dtype=object), dtype=object)
-    undecided = pd.isna(reasons).to_numpy()
-    reasons[times.missing.to_numpy(dtype=bool) & undecided] = "timestamp missing"
-    undecided = pd.isna(reasons).to_numpy()
-    reasons[times.unreadable.to_numpy(dtype=bool) & undecided] = "timestamp could not be read"
-
-    # One conversion (or one reason not to convert) per (variable, unit) pair.
-    undecided = pd.isna(reasons).to_numpy()
-    unit_text = table["unit"].astype("string").str.strip().fillna("")
-    pair = table["variable"].astype("string").fillna("") + "\x00" + unit_text
-    conversions: dict[str, Any] = {}
-    for key in pair[undecided].unique():
-        variable, unit = key.split("\x00", 1)
-        if not unit:
-            conversions[key] = f"unit missing for {variable} (the unit cannot be guessed)"
-            continue
-        try:
-            conversions[key] = _units.conversion(
-                variable, unit, reference_temperature_c=reference_temperature_c
-            )
-        except UnitError:
-            target = _variables.get(variable).unit
-            conversions[key] = f"unit {unit!r} cannot be converted to {variable} [{target}]"
-    for key, how in conversions.items():
-        if isinstance(how, str):
-            reasons[(pair == key).to_numpy() & undecided] = how
-
-    labels = table["label"].astype(str)
-    for reason in reasons.dropna().unique():
-        mask = (reasons == reason).to_numpy()
-        record.drop_rows(str(reason), int(mask.sum()), labels[mask].head(3).tolist())
-    kept = pd.isna(reasons).to_numpy()
-    n_kept = int(kept.sum())
-    record.rows_kept += n_kept
-    record.values_read += n_kept
-
-    numbers, why = classify_values(
-        table["value"], missing_text=missing_text, missing_numbers=missing_numbers
-    )
-    if "value_reason" in table:
-        preset = table["value_reason"].notna().to_numpy()
-        why = why.mask(preset, table["value_reason"])
-        numbers = numbers.mask(preset)
-    why = why.where(kept)
-    for reason in why.dropna().unique():
-        mask = (why == reason).to_numpy()
-        shown = [
-            f"{f}={v!r} at {t}"
-            for f, v, t in zip(
-                table["field"][mask].head(3),
-                table["value"][mask].head(3),
-                labels[mask].head(3),
-                strict=True,
-            )
-        ]
-        record.drop_readings(str(reason), int(mask.sum()), shown)
-
-    take = kept & numbers.notna().to_numpy()
-    values = np.full(n, np.nan)
-    canonical_units = np.full(n, None, dtype=object)
-    for key, how in conversions.items():
-        if isinstance(how, str):
-            continue
-        mask = (pair == key).to_numpy() & take
-        if not mask.any():
-            continue
-        values[mask] = numbers.to_numpy()[mask] * how.factor + how.offset
-        canonical_units[mask] = how.to_unit
-        if not how.is_identity and str(how) not in record.conversions:
-            record.conversions.append(str(how))
-    record.readings_kept += int(take.sum())
-    return pd.DataFrame(
-        {
-            "sensor_id": pd.Categorical(table["sensor_id"].astype(str)[take]),
-            "time": times.times.reset_index(drop=True)[take].astype("datetime64[ns, UTC]"),
-            "variable": pd.Categorical(table["variable"][take].astype(str)),
-            "value": values[take],
-            "unit": pd.Categorical(canonical_units[take].astype(str)),
-        }
-    ).reset_index(drop=True)
-
-
 def _map_parameters(fields: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Return the canonical variable of each parameter and a drop reason for unknown ones."""
     import pandas as pd

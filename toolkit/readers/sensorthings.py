@@ -73,7 +73,7 @@ from .._errors import DataFormatError, EmptyFileError, UnitError
 from .._time import parse_times
 from ._common import new_record, read_each, sensor_data
 from ._io import check_text, decode
-from .openaq import long_readings
+from ._tidy import long_readings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
