@@ -11,7 +11,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from .._errors import CoordinateError, EmptyFileError, ToolkitError
+from .._errors import CoordinateError, DataFormatError, EmptyFileError, ToolkitError
 from ..ledger import FileRecord, Ledger
 from ..sensordata import (
     SensorData,
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_coordinates",
+    "frame_from_rows",
     "new_record",
+    "parse_json",
     "read_each",
     "sensor_data",
     "split_table",
@@ -103,6 +105,81 @@ def split_table(
             "online; a file with only a header holds no readings.",
         )
     return header, rows, numbers
+
+
+def frame_from_rows(
+    header: list[str],
+    rows: list[list[str]],
+    line_numbers: list[int],
+    *,
+    record: FileRecord,
+) -> tuple[pd.DataFrame, list[int]]:
+    """Make a text table of the rows that have the header's number of fields.
+
+    The other rows are dropped with the reason "row does not have the header's N fields"
+    and their line numbers as examples. ``record.rows_read`` is set to all rows.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The kept rows, every cell as text (``object`` dtype).
+    line_numbers : list of int
+        The line number of each kept row.
+
+    Raises
+    ------
+    DataFormatError
+        When the header names a column twice (values could not be told apart).
+    """
+    import pandas as pd
+
+    if len(set(header)) != len(header):
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        raise DataFormatError(
+            "The header names a column more than once.",
+            file=record.path,
+            found=f"repeated: {', '.join(map(repr, repeated))}",
+            fix="Rename the repeated columns before loading.",
+        )
+    record.rows_read = len(rows)
+    good = [len(r) == len(header) for r in rows]
+    if not all(good):
+        shown = [
+            f"line {n}: {len(r)} fields"
+            for r, n, g in zip(rows, line_numbers, good, strict=True)
+            if not g
+        ]
+        record.drop_rows(
+            f"row does not have the header's {len(header)} fields", len(shown), shown[:3]
+        )
+    kept = [r for r, g in zip(rows, good, strict=True) if g]
+    lines = [n for n, g in zip(line_numbers, good, strict=True) if g]
+    return pd.DataFrame(kept, columns=header, dtype=object), lines
+
+
+def parse_json(text: str, *, record: FileRecord, what: str) -> Any:
+    """Parse JSON text, or raise a :class:`DataFormatError` that says where it broke.
+
+    Parameters
+    ----------
+    text
+        The file's text.
+    record
+        Its ledger record (for the file name).
+    what
+        The kind of JSON, for the message (for example ``"Telraam"``).
+    """
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataFormatError(
+            f"The {what} JSON could not be parsed.",
+            file=record.path,
+            found=str(error),
+            fix="Download the file again (or save the answer again); it may be cut short.",
+        ) from None
 
 
 def check_coordinates(

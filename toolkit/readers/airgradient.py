@@ -59,7 +59,6 @@ References
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +66,7 @@ from .. import units as _units
 from .._errors import DataFormatError, EmptyFileError, TimestampError, UnitError
 from .._time import parse_times
 from . import _tidy
-from ._common import new_record, read_each, sensor_data, split_table
+from ._common import frame_from_rows, new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
@@ -336,15 +335,7 @@ def _read_json(
 
     text, encoding = decode(raw)
     record = new_record(raw, f"airgradient/{variant}", encoding=encoding)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The AirGradient JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Save the answer again; it may be cut short.",
-        ) from None
+    payload = parse_json(text, record=record, what="AirGradient")
     items = payload if isinstance(payload, list) else [payload]
     record.rows_read = len(items)
     flat: list[dict[str, Any]] = []
@@ -518,25 +509,7 @@ def _read_csv(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header, rows, lines = split_table(text, delimiter=delimiter, record=record)
     header = [h.lstrip("\ufeff") for h in header]
-    if len(set(header)) != len(header):
-        raise DataFormatError(
-            "The header names a column more than once.",
-            file=raw.name,
-            found=f"header: {delimiter.join(header)[:200]}",
-            fix="Rename the repeated columns before loading.",
-        )
-    record.rows_read = len(rows)
-    good = [len(r) == len(header) for r in rows]
-    if not all(good):
-        shown = [
-            f"line {n}: {len(r)} fields" for r, n, g in zip(rows, lines, good, strict=True) if not g
-        ]
-        record.drop_rows(
-            f"row does not have the header's {len(header)} fields", len(shown), shown[:3]
-        )
-    frame = pd.DataFrame(
-        [r for r, g in zip(rows, good, strict=True) if g], columns=header, dtype=object
-    )
+    frame, _ = frame_from_rows(header, rows, lines, record=record)
     by_lower = {h.strip().lower(): h for h in header}
     time_column = by_lower["utc date/time"]
     time_text = frame[time_column].astype("string").str.strip()

@@ -83,7 +83,7 @@ from typing import TYPE_CHECKING, Any
 from .. import units as _units
 from .._errors import DataFormatError, EmptyFileError
 from .._time import parse_times
-from ._common import new_record, read_each, sensor_data, split_table
+from ._common import frame_from_rows, new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 from ._tidy import long_readings
 
@@ -343,19 +343,7 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
     text, encoding = decode(raw)
     record = new_record(raw, f"openaq/{variant}", encoding=encoding)
     header, rows, lines = split_table(text, delimiter=",", record=record)
-    record.rows_read = len(rows)
-    good = [len(r) == len(header) for r in rows]
-    if not all(good):
-        bad = [
-            f"line {ln}: {len(r)} fields"
-            for r, ln, g in zip(rows, lines, good, strict=True)
-            if not g
-        ]
-        record.drop_rows(f"row does not have the header's {len(header)} fields", len(bad), bad[:3])
-    frame = pd.DataFrame(
-        [r for r, g in zip(rows, good, strict=True) if g], columns=header, dtype=object
-    )
-    line_numbers = [ln for ln, g in zip(lines, good, strict=True) if g]
+    frame, line_numbers = frame_from_rows(header, rows, lines, record=record)
     if variant == "archive_csv":
         frame = frame.rename(columns={"sensor_id": "sensors_id", "unit": "units"})
     time_col, id_col, name_col, lat_col, lon_col, unit_col = _CSV_LAYOUT[variant]
@@ -505,15 +493,7 @@ def _note_duplicates(readings: pd.DataFrame, record: FileRecord) -> None:
 # -- JSON variants --------------------------------------------------------------------
 def _load_results(raw: RawFile, record: FileRecord) -> tuple[dict[str, Any], list[Any]]:
     text, _ = decode(raw)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The OpenAQ JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Save the API response again; it may be cut short.",
-        ) from None
+    payload = parse_json(text, record=record, what="OpenAQ")
     results = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(results, list):
         raise DataFormatError(

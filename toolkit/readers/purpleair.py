@@ -106,7 +106,6 @@ References
 from __future__ import annotations
 
 import csv
-import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -115,7 +114,7 @@ from .._errors import DataFormatError, EmptyFileError, TimestampError, UnknownLa
 from .._time import ParsedTimes, parse_times
 from ..sensordata import concat_readings, empty_readings
 from . import _tidy
-from ._common import new_record, read_each, sensor_data
+from ._common import new_record, parse_json, read_each, sensor_data
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
@@ -805,15 +804,7 @@ def _read_json(
 
     text, encoding = decode(raw)
     record = new_record(raw, "purpleair/api_history_json", encoding=encoding)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The PurpleAir JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Download the file again; it may be cut short.",
-        ) from None
+    payload = parse_json(text, record=record, what="PurpleAir")
     if not isinstance(payload, dict):
         raise DataFormatError(
             "The PurpleAir JSON is not an object.",

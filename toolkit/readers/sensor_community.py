@@ -52,7 +52,6 @@ References
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING
 
@@ -60,7 +59,7 @@ from .._errors import DataFormatError, EmptyFileError, UnknownLayoutError
 from .._time import ParsedTimes, parse_times
 from ..sensordata import concat_readings
 from . import _tidy
-from ._common import new_record, read_each, sensor_data, split_table
+from ._common import new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
@@ -631,15 +630,7 @@ def _read_json(raw: RawFile, *, timezone: str | None) -> SensorData:
 
     text, encoding = decode(raw)
     record = new_record(raw, "sensor_community/json_api", encoding=encoding)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The Sensor.Community JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Download the file again; it may be cut short.",
-        ) from None
+    payload = parse_json(text, record=record, what="Sensor.Community")
     if not isinstance(payload, list):
         raise DataFormatError(
             "The Sensor.Community JSON is not a list of records.",

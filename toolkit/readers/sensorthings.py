@@ -62,7 +62,6 @@ References
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -71,7 +70,7 @@ from .. import units as _units
 from .. import variables as _variables
 from .._errors import DataFormatError, EmptyFileError, UnitError
 from .._time import parse_times
-from ._common import new_record, read_each, sensor_data
+from ._common import new_record, parse_json, read_each, sensor_data
 from ._io import check_text, decode
 from ._tidy import long_readings
 
@@ -298,16 +297,8 @@ def _read_one(
             "For other files try toolkit.load(path).",
         )
     text, encoding = decode(raw)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The SensorThings JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Save the response again; it may be cut short.",
-        ) from None
     record = new_record(raw, "sensorthings/?", encoding=encoding)
+    payload = parse_json(text, record=record, what="SensorThings")
     variant, streams, rows, links = _collect(payload, raw.name, record)
     record.format = f"sensorthings/{variant}"
     record.rows_read = len(rows)

@@ -49,7 +49,6 @@ References
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING
 
@@ -58,7 +57,7 @@ from .. import variables as _variables
 from .._errors import DataFormatError, EmptyFileError, UnitError
 from .._time import parse_times
 from . import _tidy
-from ._common import new_record, read_each, sensor_data, split_table
+from ._common import new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
@@ -420,15 +419,7 @@ def _read_api(
 
     text, encoding = decode(raw)
     record = new_record(raw, "smart_citizen/api_readings", encoding=encoding)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The Smart Citizen JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Download the answer again; it may be cut short.",
-        ) from None
+    payload = parse_json(text, record=record, what="Smart Citizen")
     entries = payload.get("readings") if isinstance(payload, dict) else None
     if not isinstance(entries, list):
         shape = (

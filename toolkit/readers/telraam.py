@@ -45,13 +45,12 @@ References
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from .._errors import DataFormatError, EmptyFileError, UnitError
 from .._time import parse_times
 from . import _tidy
-from ._common import new_record, read_each, sensor_data, split_table
+from ._common import frame_from_rows, new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
@@ -191,15 +190,7 @@ def _json_frame(raw: RawFile) -> tuple[pd.DataFrame, FileRecord]:
 
     text, encoding = decode(raw)
     record = new_record(raw, "telraam/api_json", encoding=encoding)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DataFormatError(
-            "The Telraam JSON could not be parsed.",
-            file=raw.name,
-            found=str(error),
-            fix="Save the API's answer again; it may be cut short.",
-        ) from None
+    payload = parse_json(text, record=record, what="Telraam")
     report = payload.get("report") if isinstance(payload, dict) else None
     if not isinstance(report, list):
         raise DataFormatError(
@@ -225,7 +216,6 @@ def _json_frame(raw: RawFile) -> tuple[pd.DataFrame, FileRecord]:
 
 
 def _csv_frame(raw: RawFile) -> tuple[pd.DataFrame, FileRecord]:
-    import pandas as pd
 
     text, encoding = decode(raw)
     record = new_record(raw, "telraam/csv", encoding=encoding)
@@ -233,25 +223,7 @@ def _csv_frame(raw: RawFile) -> tuple[pd.DataFrame, FileRecord]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header, rows, lines = split_table(text, delimiter=delimiter, record=record)
     header = [h.lstrip("\ufeff") for h in header]
-    if len(set(header)) != len(header):
-        raise DataFormatError(
-            "The header names a column more than once.",
-            file=raw.name,
-            found=f"header: {delimiter.join(header)[:200]}",
-            fix="Rename the repeated columns before loading.",
-        )
-    record.rows_read = len(rows)
-    good = [len(r) == len(header) for r in rows]
-    if not all(good):
-        shown = [
-            f"line {n}: {len(r)} fields" for r, n, g in zip(rows, lines, good, strict=True) if not g
-        ]
-        record.drop_rows(
-            f"row does not have the header's {len(header)} fields", len(shown), shown[:3]
-        )
-    frame = pd.DataFrame(
-        [r for r, g in zip(rows, good, strict=True) if g], columns=header, dtype=object
-    )
+    frame, _ = frame_from_rows(header, rows, lines, record=record)
     return frame, record
 
 
