@@ -70,7 +70,7 @@ def detect_source(raw: RawFile) -> tuple[str, str]:
         ready-to-edit mapping for :func:`toolkit.readers.read_csv_mapped`.
     """
     from .readers._io import check_text
-    from .readers.mapped import unknown_layout_error
+    from .readers.suggest import unknown_layout_error
 
     head = check_text(raw)
     for name, module, _ in _modules():

@@ -28,13 +28,8 @@ from toolkit._errors import (
     UnknownVariableError,
 )
 from toolkit.readers._io import RawFile
-from toolkit.readers.mapped import (
-    DELIMITERS,
-    detect,
-    read_csv_mapped,
-    suggest_mapping,
-    unknown_layout_error,
-)
+from toolkit.readers.mapped import DELIMITERS, detect, read_csv_mapped
+from toolkit.readers.suggest import suggest_mapping, unknown_layout_error
 
 MAPPED = DATA / "mapped"
 UTC = "UTC"
@@ -733,10 +728,7 @@ def test_suggest_mapping_for_excel_picks_the_data_sheet():
     assert "# 'Comment'" in code
 
 
-def test_suggested_mapping_runs_once_the_zone_is_filled_in(monkeypatch):
-    import toolkit.readers
-
-    monkeypatch.setattr(toolkit.readers, "read_csv_mapped", read_csv_mapped, raising=False)
+def test_suggested_mapping_runs_once_the_zone_is_filled_in():
     code = suggest_mapping(MAPPED / "garden.csv").replace(
         "timezone=None,", "timezone='Europe/Berlin',"
     )

@@ -19,12 +19,13 @@ read_csv_mapped        any CSV or Excel file, with an explicit column mapping
 """
 
 from .airgradient import read_airgradient
-from .mapped import read_csv_mapped, suggest_mapping
+from .mapped import read_csv_mapped
 from .openaq import read_openaq
 from .purpleair import read_purpleair
 from .sensor_community import read_sensor_community
 from .sensorthings import read_sensorthings
 from .smart_citizen import read_smart_citizen
+from .suggest import suggest_mapping
 from .telraam import read_telraam
 
 __all__ = [
