@@ -377,5 +377,7 @@ def parse_times(
     )
     naive = naive.astype("datetime64[ns]")
     localized = _localize(naive, zone, file=file, column=column)
-    times = localized.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    times = localized if zone in ("UTC", "Etc/UTC") else localized.dt.tz_convert("UTC")
+    if str(times.dtype) != "datetime64[ns, UTC]":
+        times = times.astype("datetime64[ns, UTC]")
     return ParsedTimes(times, missing, unreadable, zone, reason, [])

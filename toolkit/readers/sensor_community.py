@@ -63,6 +63,7 @@ from ._common import new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from ..ledger import FileRecord
@@ -306,7 +307,7 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
         text = value_type == pa.string()
         label = pa.dictionary(pa.int32(), pa.string())  # few distinct values: categorical
         types = {
-            "sensor_id": label,
+            "sensor_id": pa.string() if text else pa.int64(),  # integers parse fastest
             "sensor_type": label,
             "location": label,
             "lat": value_type,
@@ -321,7 +322,7 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
         source = str(raw.path) if data is None else pa.BufferReader(pa.py_buffer(data))
         return pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(use_threads=True),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=16 << 20),  # 16 MiB
             parse_options=pacsv.ParseOptions(
                 delimiter=";", quote_char=False, invalid_row_handler=skip
             ),
@@ -376,7 +377,7 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
             + (f"; {len(bad_rows)} row(s) without its {len(header)} fields" if bad_rows else ""),
             fix="The sensor sent nothing that day; choose other dates.",
         )
-    return table.to_pandas()
+    return table.to_pandas(split_blocks=True, self_destruct=True)  # no consolidation copies
 
 
 def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
@@ -418,10 +419,7 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
             "The file mixes PPD42NS rows with other sensor types; P1/P2 were read "
             "as PPD42NS particle counts for all rows."
         )
-    ids = frame["sensor_id"].astype("category")
-    ids = ids.cat.rename_categories([f"{_PREFIX}:{c}" for c in ids.cat.categories])
-    if ids.isna().any():
-        ids = ids.cat.add_categories(f"{_PREFIX}:unknown").fillna(f"{_PREFIX}:unknown")
+    ids = _sensor_ids(frame["sensor_id"])
     readings = _tidy.build_readings(
         frame,
         times=times,
@@ -431,68 +429,77 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
         missing_text=MISSING_VALUES,
         time_text=frame["timestamp"],
     )
-    repeated = _repeated_times(ids, times.times)
+    sensors, repeated = _archive_sensors(frame, ids, times.times, record)
     if repeated:
         record.note(
             f"{repeated} row(s) repeat the timestamp of an earlier row of the same sensor; "
             "all were kept (the quality checks flag duplicates)."
         )
-    sensors = _archive_sensors(frame, ids, record)
     return sensor_data(readings, sensors, record)
 
 
-def _repeated_times(ids: pd.Series, times: pd.Series) -> int:
-    """Count rows whose sensor and time equal an earlier row's (O(n) for ordered files)."""
+def _sensor_ids(raw: pd.Series) -> pd.Series:
+    """Prefixed sensor ids as a categorical, in order of first appearance."""
     import numpy as np
     import pandas as pd
 
-    codes = ids.cat.codes.to_numpy()
-    stamps = pd.DatetimeIndex(times).asi8
-    same = codes[1:] == codes[:-1]
-    contiguous = int((~same).sum()) == len(pd.unique(codes)) - 1
-    if contiguous and bool(np.all(stamps[1:][same] > stamps[:-1][same])):
-        return 0  # each sensor's rows are together and strictly in time order
-    valid = pd.notna(times).to_numpy()
-    keys = pd.DataFrame({"sensor": codes[valid], "time": stamps[valid]})
-    return int(keys.duplicated().sum())
+    codes, uniques = pd.factorize(raw.reset_index(drop=True))
+    names = [f"{_PREFIX}:{int(u) if isinstance(u, float) else u}" for u in uniques]
+    if (codes < 0).any():
+        names.append(f"{_PREFIX}:unknown")
+        codes = np.where(codes < 0, len(names) - 1, codes)
+    return pd.Series(pd.Categorical.from_codes(codes, names, validate=False))
 
 
-def _archive_sensors(frame: pd.DataFrame, ids: pd.Series, record: FileRecord) -> pd.DataFrame:
-    """One row per sensor, from its last row, in order of first appearance.
+def _archive_sensors(
+    frame: pd.DataFrame, ids: pd.Series, times: pd.Series, record: FileRecord
+) -> tuple[pd.DataFrame, int]:
+    """One row per sensor (from its last row), and the number of repeated timestamps.
 
-    Works on integer codes, in a few passes over the rows: monthly files hold thousands
-    of sensors and millions of rows.
+    Archive files hold each sensor's rows together, in time order; the work is then a
+    few passes over the rows, looking only where the sensor changes. Files in another
+    order take a slower, general path.
     """
     import numpy as np
     import pandas as pd
 
     codes = ids.cat.codes.to_numpy()
-    n_ids = len(ids.cat.categories)
-    rows = np.arange(len(codes))
-    last_row = np.full(n_ids, -1, dtype=np.int64)
-    last_row[codes] = rows  # later rows overwrite earlier ones: the last row wins
-    order = pd.unique(codes)
-
+    stamps = pd.DatetimeIndex(times).asi8
     location = frame["location"].reset_index(drop=True).astype("category")
-    location_codes = location.cat.codes.to_numpy()
-    located = location_codes >= 0
-    last_location = np.full(n_ids, -1, dtype=location_codes.dtype)
-    last_location[codes[located]] = location_codes[located]
-    moved_rows = located & (location_codes != last_location[codes])
-    for code in pd.unique(codes[moved_rows]):
-        mine = located & (codes == code)
-        shown = [str(x) for x in pd.unique(location[mine])]
-        record.note(
-            f"{ids.cat.categories[code]} reported from {len(shown)} locations "
-            f"({', '.join(shown[:5])}); the sensors table gives the last."
-        )
-
-    last = frame.iloc[last_row[order]].reset_index(drop=True)
+    places = location.cat.codes.to_numpy()
+    n = len(codes)
+    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1  # first row of each run
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [n])) - 1
+    if len(starts) == len(np.unique(codes[starts])):  # each sensor in one run
+        order, last_rows = codes[starts], ends
+        same = np.ones(max(n - 1, 0), dtype=bool)
+        same[change - 1] = False  # pairs of neighbouring rows of the same sensor
+        repeated = int((stamps[1:][same] <= stamps[:-1][same]).sum())
+        if repeated:  # out of order is not the same as repeated: count exactly
+            repeated = _count_repeats(codes, stamps, times)
+        moved = np.unique(codes[1:][same & (places[1:] != places[:-1])])
+    else:
+        order = pd.unique(codes)
+        last_row = np.full(len(ids.cat.categories), -1, dtype=np.int64)
+        last_row[codes] = np.arange(n)  # later rows overwrite earlier ones: the last wins
+        last_rows = last_row[order]
+        repeated = _count_repeats(codes, stamps, times)
+        pairs = pd.DataFrame({"sensor": codes, "place": places}).drop_duplicates()
+        moved = pairs["sensor"][pairs["sensor"].duplicated()].unique()
+    for code in moved:
+        shown = [str(x) for x in pd.unique(location[(codes == code) & (places >= 0)])]
+        if len(shown) > 1:
+            record.note(
+                f"{ids.cat.categories[code]} reported from {len(shown)} locations "
+                f"({', '.join(shown[:5])}); the sensors table gives the last."
+            )
+    last = frame.iloc[last_rows].reset_index(drop=True)
     sensor_ids = [str(ids.cat.categories[c]) for c in order]
     model = last["sensor_type"].astype(object).where(last["sensor_type"].notna(), None)
     location_id = last["location"].astype(object).where(last["location"].notna(), None)
     number = [sid.split(":", 1)[1] for sid in sensor_ids]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "sensor_id": sensor_ids,
             "name": [f"{m or 'sensor'} {x}" for m, x in zip(model, number, strict=True)],
@@ -506,6 +513,16 @@ def _archive_sensors(frame: pd.DataFrame, ids: pd.Series, record: FileRecord) ->
             "coordinate_precision_deg": 0.001,
         }
     )
+    return table, repeated
+
+
+def _count_repeats(codes: np.ndarray, stamps: np.ndarray, times: pd.Series) -> int:
+    """Count rows whose sensor and time equal an earlier row's."""
+    import pandas as pd
+
+    valid = pd.notna(times).to_numpy()
+    keys = pd.DataFrame({"sensor": codes[valid], "time": stamps[valid]})
+    return int(keys.duplicated().sum())
 
 
 # -- madavi.de CSV --------------------------------------------------------------------
