@@ -400,6 +400,8 @@ def concat(datas: Iterable[SensorData]) -> SensorData:
     items = list(datas)
     if not items:
         return SensorData.empty()
+    if len(items) == 1:  # nothing to combine (one file): hand it on as it is
+        return items[0]
     if any(d.history != items[0].history for d in items[1:]):
         msg = (
             "Cannot combine SensorData with different histories: the result could not say "

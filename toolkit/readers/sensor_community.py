@@ -381,7 +381,6 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
 
 
 def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
-    import pandas as pd
 
     head = check_text(raw)
     header = [h.strip() for h in head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split(";")]
@@ -401,7 +400,8 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.time_label = _TIME_LABEL
 
-    types = {str(t).upper() for t in pd.unique(frame["sensor_type"]) if pd.notna(t)}
+    # sensor_type is read as a dictionary (categorical): its categories are the types.
+    types = {str(t).upper() for t in frame["sensor_type"].astype("category").cat.categories}
     is_ppd = "PPD42NS" in types
     columns = []
     for name in header:
