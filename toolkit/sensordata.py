@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "FLAG_PREFIX",
     "READING_COLUMNS",
     "SENSOR_COLUMNS",
     "SensorData",
@@ -61,6 +62,9 @@ SENSOR_COLUMNS = (
     "timezone",
 )
 _CATEGORICAL = ("sensor_id", "variable", "unit", "channel")
+#: Quality flags are boolean reading columns named ``flag_<rule>``: True means the rule
+#: doubts the value. They sit beside the value and never replace or remove it.
+FLAG_PREFIX = "flag_"
 
 
 def empty_readings() -> pd.DataFrame:
@@ -227,6 +231,88 @@ class SensorData:
             return None
         times = self.readings["time"]
         return times.min(), times.max()
+
+    @property
+    def flag_columns(self) -> list[str]:
+        """The quality-flag columns of the readings (``flag_<rule>``), in order."""
+        return [c for c in self.readings.columns if str(c).startswith(FLAG_PREFIX)]
+
+    @property
+    def flagged(self) -> pd.Series:
+        """Boolean Series, aligned with readings: True where any quality rule doubts a value."""
+        import numpy as np
+        import pandas as pd
+
+        columns = self.flag_columns
+        if not columns:
+            return pd.Series(np.zeros(len(self.readings), dtype=bool), index=self.readings.index)
+        return self.readings[columns].any(axis=1)
+
+    def with_timezone(
+        self,
+        timezone: str,
+        *,
+        sensors: str | Sequence[str] | None = None,
+    ) -> SensorData:
+        """Say which time zone sensors are in, for local days and hours of the day.
+
+        Readings stay in UTC; the zone decides where local days begin and end.
+
+        Parameters
+        ----------
+        timezone
+            IANA zone name, for example ``"Europe/Berlin"`` or ``"America/Santiago"``.
+        sensors
+            The sensor ids to set; every sensor when ``None``.
+
+        Returns
+        -------
+        SensorData
+            With the ``timezone`` column of ``sensors`` set, and the step in the history.
+
+        Raises
+        ------
+        TimestampError
+            If ``timezone`` is not an IANA zone name.
+        """
+        import zoneinfo
+
+        from ._errors import TimestampError
+
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            raise TimestampError(
+                f"{timezone!r} is not a time zone name.",
+                found=f"timezone={timezone!r}",
+                fix="Use an IANA name such as 'Europe/Berlin', 'America/Santiago' or 'UTC' "
+                "(list: zoneinfo.available_timezones()).",
+            ) from None
+        wanted = (
+            self.sensor_ids
+            if sensors is None
+            else [sensors]
+            if isinstance(sensors, str)
+            else list(sensors)
+        )
+        unknown = sorted(set(wanted) - set(self.sensor_ids))
+        if unknown:
+            raise MissingColumnError(
+                f"No sensor with id {', '.join(map(repr, unknown))} in this data.",
+                found=f"sensor ids {self.sensor_ids[:10]}",
+                fix="Use one of the ids in data.sensors['sensor_id'].",
+            )
+        table = self.sensors.copy()
+        mask = table["sensor_id"].isin(wanted)
+        table["timezone"] = table["timezone"].astype(object).where(~mask, timezone)
+        step = Step(
+            name="with_timezone",
+            description=f"Set the time zone of {int(mask.sum())} sensor(s) to {timezone}.",
+            parameters={"timezone": timezone, "sensors": wanted},
+        )
+        return SensorData(
+            self.readings, table, Ledger(r.copy() for r in self.ledger), self.history.then(step)
+        )
 
     def select(
         self,
