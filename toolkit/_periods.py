@@ -192,7 +192,7 @@ def _wall_start(wall: pd.Series, period: Period) -> pd.Series:
     if period.calendar == "week":
         import pandas as pd
 
-        return day - pd.to_timedelta(wall.dt.weekday, unit="D")
+        return day - pd.to_timedelta(wall.dt.day_of_week, unit="D")
     if period.calendar == "month":
         return wall.dt.to_period("M").dt.start_time
     return wall.dt.to_period("Y").dt.start_time
