@@ -40,20 +40,30 @@ def group_codes(readings: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     import pandas as pd
 
     columns = [c for c in GROUP_COLUMNS if c in readings.columns]
-    parts = []
+    combined = np.zeros(len(readings), dtype=np.int64)
     for column in columns:
         values = readings[column]
         codes = (
-            values.cat.codes.to_numpy().astype(np.int64)
+            values.cat.codes.to_numpy()
             if isinstance(values.dtype, pd.CategoricalDtype)
-            else pd.factorize(values)[0].astype(np.int64)
+            else pd.factorize(values)[0]
         )
-        parts.append(codes + 1)  # missing (-1) becomes 0
-    combined = np.zeros(len(readings), dtype=np.int64)
-    for codes in parts:
-        combined = combined * (int(codes.max(initial=0)) + 1) + codes
-    codes, _ = pd.factorize(combined)
-    first = pd.Series(np.arange(len(readings))).groupby(codes).first().to_numpy()
+        width = int(codes.max(initial=0)) + 2
+        combined = combined * width + (codes.astype(np.int64) + 1)  # missing (-1) -> 0
+    n = len(combined)
+    starts = (
+        np.flatnonzero(np.r_[True, combined[1:] != combined[:-1]])
+        if n
+        else np.zeros(0, dtype=np.int64)
+    )
+    if len(np.unique(combined[starts])) == len(starts):
+        # Each series in one run (as readers give them): number the runs, no hashing.
+        codes = np.cumsum(np.r_[False, combined[1:] != combined[:-1]]) if n else starts
+        first = starts
+    else:
+        codes, uniques = pd.factorize(combined)
+        first = np.empty(len(uniques), dtype=np.int64)
+        first[codes[::-1]] = np.arange(n)[::-1]  # earliest row of each series wins
     keys = readings.iloc[first][columns].reset_index(drop=True)
     for column in columns:
         keys[column] = keys[column].astype(object)

@@ -32,6 +32,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from .. import variables as _variables
@@ -52,6 +53,8 @@ DEFAULT_MIN_COVERAGE = 0.75
 #: Columns an averaged readings table has besides the standard ones.
 AVERAGED_COLUMNS = ("period", "end", "n_readings", "n_expected", "coverage", "valid")
 _HOUR_NS = 3_600_000_000_000
+#: At most this many steps between readings are used for a series' median cadence.
+_CADENCE_SAMPLE = 20_000
 _CITATION = (
     "Data capture 75 %: Directive 2008/50/EC Annex VII (hours, 8-hour values); "
     "US EPA 40 CFR 50 Appendix N (18 of 24 hours for a day)."
@@ -176,50 +179,64 @@ def average(
 
 
 # -- from readings to periods of up to an hour ------------------------------------------
-def _offsets(stamps: np.ndarray, zone_of_row: np.ndarray, zones: list[str]) -> np.ndarray:
-    """UTC offset [ns] of each reading's local clock, computed once per UTC hour."""
+def _offsets(
+    stamps: np.ndarray, zone_of_row: np.ndarray, zones: list[str], length: int
+) -> np.ndarray | None:
+    """UTC offset [ns] of each reading's local clock, looked up once per UTC hour.
+
+    Returns ``None`` when no offset matters: when every offset met is a whole number of
+    periods (a zone one or two hours from UTC, averaged by the hour), local and UTC
+    period boundaries are the same instants.
+    """
     import numpy as np
     import pandas as pd
 
-    offsets = np.zeros(len(stamps), dtype=np.int64)
+    offsets: np.ndarray | None = None
     for z, zone in enumerate(zones):
         if zone in ("UTC", "Etc/UTC"):
             continue
-        rows = zone_of_row == z
+        rows = zone_of_row == z if len(zones) > 1 else slice(None)
         hours = stamps[rows] // _HOUR_NS
-        codes, unique_hours = pd.factorize(hours)
-        utc = pd.DatetimeIndex(unique_hours * _HOUR_NS, tz="UTC")
-        local = utc.tz_convert(zone).tz_localize(None)
-        offset = local.asi8 - utc.tz_localize(None).asi8
-        offsets[rows] = offset[codes]
+        low, high = int(hours.min(initial=0)), int(hours.max(initial=0))
+        dense = high - low < 10_000_000  # a table of every hour in the range
+        codes, present = (None, np.arange(low, high + 1)) if dense else pd.factorize(hours)
+        utc = pd.DatetimeIndex(present * _HOUR_NS, tz="UTC")
+        table = utc.tz_convert(zone).tz_localize(None).asi8 - utc.tz_localize(None).asi8
+        if not np.any(table % length):
+            continue  # boundaries fall on the same instants as in UTC
+        if offsets is None:
+            offsets = np.zeros(len(stamps), dtype=np.int64)
+        offsets[rows] = table[hours - low] if dense else table[codes]
     return offsets
 
 
 def _series_cadence(
     code: np.ndarray,
-    stamps: np.ndarray,
+    step_time: np.ndarray,
     n_series: int,
     sensor_of_series: list[str],
     given: float | dict[str, float] | None,
 ) -> np.ndarray:
-    """Cadence [s] per series: given, or the median step between consecutive readings."""
+    """Cadence [s] per series: given, or the median step between consecutive readings.
+
+    ``code`` must be sorted (each series together, in time order) and ``step_time`` its
+    steps in ns. For a long series the median is taken over at most
+    :data:`_CADENCE_SAMPLE` steps spread evenly over it.
+    """
     import numpy as np
 
     out = np.full(n_series, np.nan)
     if isinstance(given, int | float):
         out[:] = float(given)
         return out
-    same = code[1:] == code[:-1]
-    steps = np.diff(stamps) / 1e9
-    usable = same & (steps > 0)
-    where = np.flatnonzero(usable)
-    owner = code[1:][where]
-    order = np.argsort(owner, kind="stable")
-    owner, values = owner[order], steps[where][order]
-    bounds = np.flatnonzero(np.diff(owner)) + 1
-    for part_owner, part in zip(np.split(owner, bounds), np.split(values, bounds), strict=True):
-        if len(part):
-            out[part_owner[0]] = float(np.median(part))
+    bounds = np.r_[0, np.flatnonzero(np.diff(code)) + 1, len(code)]
+    for start, stop in itertools.pairwise(bounds):
+        steps = step_time[start : stop - 1]  # steps inside the series only
+        stride = max(1, len(steps) // _CADENCE_SAMPLE)
+        sample = steps[::stride]
+        sample = sample[sample > 0]
+        if len(sample):
+            out[code[start]] = float(np.median(sample)) / 1e9
     if isinstance(given, dict):
         for s, sensor in enumerate(sensor_of_series):
             if sensor in given:
@@ -245,23 +262,26 @@ def _from_readings(
     code = codes.to_numpy()
     stamps = pd.DatetimeIndex(readings["time"]).as_unit("ns").asi8
     n = len(code)
-    # Series in order and each series in time order (as readers give them): runs.
-    ordered = n == 0 or bool(
-        np.all(np.diff(code) >= 0)
-        and np.all(stamps[1:][code[1:] == code[:-1]] >= stamps[:-1][code[1:] == code[:-1]])
-    )
+    # Series in order and each series in time order (as readers give them)?
+    step_code, step_time = np.diff(code), np.diff(stamps)
+    ordered = bool(np.all(step_code >= 0) and np.all((step_code != 0) | (step_time >= 0)))
     if not ordered:
         order = np.lexsort((stamps, code))
         code, stamps, usable = code[order], stamps[order], usable[order]
         values = readings["value"].to_numpy()[order]
+        step_time = np.diff(stamps)
     else:
         values = readings["value"].to_numpy()
     sensor_of_series = [str(s) for s in keys["sensor_id"]]
     zone_list = sorted(set(zones.values()))
     series_zone = np.array([zone_list.index(zones[s]) for s in sensor_of_series], dtype=np.int64)
-    offsets = _offsets(stamps, series_zone[code], zone_list)
     length = int(spec.fixed.value)
-    start = (stamps + offsets) // length * length - offsets
+    offsets = _offsets(stamps, series_zone[code], zone_list, length)
+    start = (
+        stamps // length * length
+        if offsets is None
+        else (stamps + offsets) // length * length - offsets
+    )
 
     # Group boundaries: a new group where the series or the period start changes.
     change = np.ones(n, dtype=bool)
@@ -270,14 +290,9 @@ def _from_readings(
     first = np.flatnonzero(change)
     group_series = code[first]
     group_start = start[first]
-    cadence_s = _series_cadence(code, stamps, len(keys), sensor_of_series, given_cadence)
+    cadence_s = _series_cadence(code, step_time, len(keys), sensor_of_series, given_cadence)
     rules = [_variables.get(str(v)).aggregation for v in keys["variable"]]
-    value, n_used = _aggregate_runs(
-        values,
-        usable,
-        first,
-        np.array(rules)[group_series] if len(first) else np.array([], dtype=object),
-    )
+    value, n_used = _aggregate_runs(values, usable, first, group_series, rules)
     expected = (length / 1e9) / cadence_s[group_series]
     coverage = np.minimum(np.where(expected > 0, n_used / expected, 0.0), 1.0)
     coverage = np.nan_to_num(coverage, nan=0.0)
@@ -307,19 +322,30 @@ def _from_readings(
 
 
 def _aggregate_runs(
-    values: np.ndarray, usable: np.ndarray, first: np.ndarray, rule: np.ndarray
+    values: np.ndarray,
+    usable: np.ndarray,
+    first: np.ndarray,
+    group_series: np.ndarray,
+    rule_of_series: list[str],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Aggregate consecutive runs starting at ``first`` by each run's rule."""
+    """Aggregate consecutive runs starting at ``first`` by the rule of each run's series."""
     import numpy as np
 
+    rule_code = (
+        np.array([sorted(set(rule_of_series)).index(r) for r in rule_of_series], dtype=np.int64)
+        if rule_of_series
+        else np.zeros(0, dtype=np.int64)
+    )
+    rule_names = sorted(set(rule_of_series))
+    rule = rule_code[group_series] if len(first) else np.zeros(0, dtype=np.int64)
     x = np.where(usable, values, 0.0)
     n_used = np.add.reduceat(usable.astype(np.int64), first) if len(first) else np.zeros(0, int)
     out = np.full(len(first), np.nan)
     if not len(first):
         return out, n_used
     with np.errstate(invalid="ignore", divide="ignore"):
-        for name in set(rule.tolist()):
-            which = rule == name
+        for index, name in enumerate(rule_names):
+            which = rule == index
             if name == "mean":
                 result = np.add.reduceat(x, first) / n_used
             elif name == "sum":
@@ -361,22 +387,28 @@ def _table(
     import numpy as np
     import pandas as pd
 
-    units = (
-        readings.groupby("variable", observed=True)["unit"].first().astype(str)
-        if len(readings)
-        else pd.Series(dtype=str)
-    )
+    def per_series(values: pd.Series) -> pd.Categorical:
+        codes, uniques = pd.factorize(values.astype(object))
+        return pd.Categorical.from_codes(codes[series], [str(u) for u in uniques], validate=False)
+
+    # Readings are always in the canonical unit of their variable.
+    units = pd.Series([_variables.get(str(v)).unit for v in keys["variable"]], dtype=object)
     data: dict[str, Any] = {
-        "sensor_id": pd.Categorical(keys["sensor_id"].astype(str).to_numpy()[series]),
+        "sensor_id": per_series(keys["sensor_id"]),
         "time": pd.Series(
             np.asarray(start, dtype=np.int64).view("M8[ns]"), dtype="datetime64[ns, UTC]"
         ),
-        "variable": pd.Categorical(keys["variable"].astype(str).to_numpy()[series]),
+        "variable": per_series(keys["variable"]),
         "value": np.asarray(value, dtype=float),
-        "unit": pd.Categorical(units.reindex(keys["variable"].astype(str)).to_numpy()[series]),
+        "unit": per_series(units),
     }
     if keys["channel"].notna().any():
-        data["channel"] = pd.Categorical(keys["channel"].to_numpy()[series])
+        data["channel"] = per_series(keys["channel"].fillna(""))
+        data["channel"] = (
+            data["channel"].remove_categories([""])
+            if "" in data["channel"].categories
+            else data["channel"]
+        )
     data.update(
         {
             "period": period,
@@ -440,9 +472,9 @@ def _from_hours(
     )
     first = np.flatnonzero(change)
     series = frame["series"].to_numpy()[first]
-    rules = np.array([_variables.get(str(v)).aggregation for v in keys["variable"]])[series]
+    rules = [_variables.get(str(v)).aggregation for v in keys["variable"]]
     value, n_hours = _aggregate_runs(
-        frame["value"].to_numpy(), frame["valid"].to_numpy(), first, rules
+        frame["value"].to_numpy(), frame["valid"].to_numpy(), first, series, rules
     )
     start = frame["start"].to_numpy()[first]
     end = frame["end"].to_numpy()[first]
