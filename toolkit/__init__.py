@@ -29,11 +29,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "SensorData",
     "__version__",
+    "cadence",
     "concat",
     "history",
     "ledger",
     "load",
     "readers",
+    "timeseries",
     "units",
     "variables",
 ]
@@ -44,7 +46,7 @@ _LAZY = {
     "concat": "toolkit.sensordata",
     "load": "toolkit.loading",
 }
-_SUBMODULES = {"history", "ledger", "readers", "units", "variables"}
+_SUBMODULES = {"cadence", "history", "ledger", "readers", "timeseries", "units", "variables"}
 
 
 def __getattr__(name: str) -> Any:
