@@ -34,6 +34,7 @@ __all__ = [
     "history",
     "ledger",
     "load",
+    "quality",
     "readers",
     "timeseries",
     "units",
@@ -46,7 +47,16 @@ _LAZY = {
     "concat": "toolkit.sensordata",
     "load": "toolkit.loading",
 }
-_SUBMODULES = {"cadence", "history", "ledger", "readers", "timeseries", "units", "variables"}
+_SUBMODULES = {
+    "cadence",
+    "history",
+    "ledger",
+    "quality",
+    "readers",
+    "timeseries",
+    "units",
+    "variables",
+}
 
 
 def __getattr__(name: str) -> Any:
