@@ -243,3 +243,16 @@ def test_hand_count_helpers_agree_with_the_files(real_samples):
     steps = sorted((b - a).total_seconds() for a, b in itertools.pairwise(stamps))
     assert statistics.median([s for s in steps if s > 0]) == 148.0
     assert max(steps) == 277.0
+
+
+def test_the_summary_also_reports_what_the_reader_dropped(real_samples):
+    # The SDS011 file repeats 11:27:23 in an empty second row (counted by hand: rows 2
+    # and 3 of the file); the reader drops it, and the quality summary says so.
+    checked = quality.check(toolkit.load(real_samples / SDS), clock=NOW)
+    table = quality.summary(checked)
+    row = table[table["rule"] == "at load: empty row repeating the timestamp of a row with values"]
+    assert row["flagged"].tolist() == [1]
+    assert row["examples"].tolist() == ["2017-08-30 11:27:23"]
+    text = str(quality.explain(checked))
+    assert "Found when the files were read" in text
+    assert "1 row(s) in 1 file(s)" in text

@@ -187,9 +187,42 @@ def summary(data: SensorData, *, examples: int = 3) -> pd.DataFrame:
                 "details": step.description if step is not None and column is not None else "",
             }
         )
+    rows.extend(_load_findings(data, examples))
     return pd.DataFrame(
         rows, columns=["rule", "meaning", "flagged", "share", "sensors", "examples", "details"]
     )
+
+
+def _load_findings(data: SensorData, examples: int) -> list[dict[str, object]]:
+    """Rows for what the readers dropped at load time (the ledger), after the rules' rows.
+
+    Rows and values that were dropped are no longer in the readings, so no rule can flag
+    them; listing them here keeps one table of everything found. ``flagged`` counts rows
+    or values as the ledger does, and ``share`` is empty because they are not readings.
+    """
+    found: dict[tuple[str, str], dict[str, object]] = {}
+    for record in data.ledger:
+        for kind, counts, shown in (
+            ("row", record.rows_dropped, record.row_examples),
+            ("value", record.readings_dropped, record.reading_examples),
+        ):
+            for reason, count in counts.items():
+                entry = found.setdefault((kind, reason), {"count": 0, "files": 0, "ex": []})
+                entry["count"] += count
+                entry["files"] += 1
+                entry["ex"].extend(shown.get(reason, []))
+    return [
+        {
+            "rule": f"at load: {reason}",
+            "meaning": f"{kind}s dropped by the reader when the file was read (see data.ledger)",
+            "flagged": int(entry["count"]),
+            "share": float("nan"),
+            "sensors": None,
+            "examples": "; ".join(entry["ex"][:examples]),
+            "details": f"{entry['count']} {kind}(s) in {entry['files']} file(s)",
+        }
+        for (kind, reason), entry in found.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -207,12 +240,25 @@ class Explanation:
     table: pd.DataFrame
     total: int
 
+    @property
+    def _rules(self) -> pd.DataFrame:
+        return self.table[~self.table["rule"].str.startswith("at load: ")]
+
+    @property
+    def _at_load(self) -> pd.DataFrame:
+        return self.table[self.table["rule"].str.startswith("at load: ")]
+
     def __str__(self) -> str:
-        if len(self.table) <= 1:
-            return "Quality: no rules have been run yet (see toolkit.quality.check)."
+        at_load = [
+            f"- {row.rule}: {row.details}." + (f"\n    e.g. {row.examples}" if row.examples else "")
+            for row in self._at_load.itertuples()
+        ]
+        if len(self._rules) <= 1:
+            text = "Quality: no rules have been run yet (see toolkit.quality.check)."
+            return "\n".join([text, *at_load])
         lines = [f"Quality of {self.total} readings:"]
         quiet = []
-        for row in self.table.itertuples():
+        for row in self._rules.itertuples():
             if row.flagged == 0 and row.rule != "any rule":
                 quiet.append(str(row.rule))
                 continue
@@ -225,15 +271,19 @@ class Explanation:
         if quiet:
             lines.append(f"Nothing flagged by: {', '.join(quiet)}.")
         lines.append("Flags mark doubts; no reading was removed or changed.")
+        if at_load:
+            lines.append("Found when the files were read (and accounted for in data.ledger):")
+            lines.extend(at_load)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_html_(self) -> str:
-        if len(self.table) <= 1:
-            return f"<p>{html.escape(str(self))}</p>"
-        shown = self.table.assign(share=(self.table["share"] * 100).round(1).astype(str) + " %")
+        if len(self._rules) <= 1:
+            return f"<pre>{html.escape(str(self))}</pre>"
+        share = (self.table["share"] * 100).round(1).astype(str) + " %"
+        shown = self.table.assign(share=share.where(self.table["share"].notna(), ""))
         return (
             f"<div><p><b>Quality of {self.total} readings</b>: flags mark doubts; no "
             f"reading was removed or changed.</p>{shown.to_html(index=False, escape=True)}</div>"
