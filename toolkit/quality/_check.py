@@ -207,9 +207,12 @@ def _load_findings(data: SensorData, examples: int) -> list[dict[str, object]]:
             ("value", record.readings_dropped, record.reading_examples),
         ):
             for reason, count in counts.items():
-                entry = found.setdefault((kind, reason), {"count": 0, "files": 0, "ex": []})
+                entry = found.setdefault(
+                    (kind, reason), {"count": 0, "files": 0, "ex": [], "sensors": set()}
+                )
                 entry["count"] += count
                 entry["files"] += 1
+                entry["sensors"].update(record.sensors)
                 entry["ex"].extend(shown.get(reason, []))
     return [
         {
@@ -217,7 +220,7 @@ def _load_findings(data: SensorData, examples: int) -> list[dict[str, object]]:
             "meaning": f"{kind}s dropped by the reader when the file was read (see data.ledger)",
             "flagged": int(entry["count"]),
             "share": float("nan"),
-            "sensors": None,
+            "sensors": len(entry["sensors"]),
             "examples": "; ".join(entry["ex"][:examples]),
             "details": f"{entry['count']} {kind}(s) in {entry['files']} file(s)",
         }
