@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._errors import TimestampError
+from ._time import check_timezone
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -153,18 +154,8 @@ def sensor_timezones(data: SensorData, timezone: str | None) -> dict[str, str]:
     TimestampError
         When local time is asked for sensors whose zone is unknown, or a name is wrong.
     """
-    import zoneinfo
-
     if timezone not in (None, "local"):
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            raise TimestampError(
-                f"{timezone!r} is not a time zone name.",
-                found=f"timezone={timezone!r}",
-                fix="Use 'local' (each sensor's own zone), 'UTC', or an IANA name such as "
-                "'Europe/Berlin'.",
-            ) from None
+        check_timezone(timezone, also="'local' (each sensor's own zone)")
         return dict.fromkeys(data.sensor_ids, timezone)
     zones = dict(zip(data.sensors["sensor_id"].astype(str), data.sensors["timezone"], strict=True))
     used = {str(s) for s in data.readings["sensor_id"].unique()}

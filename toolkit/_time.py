@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["ParsedTimes", "parse_times"]
+__all__ = ["ParsedTimes", "check_timezone", "parse_times"]
 
 # An offset only counts after a time of day: "2024-03-10" ends in "-10" but is a date.
 _OFFSET = re.compile(
@@ -139,6 +139,39 @@ def _place_repeats(
     return None
 
 
+def check_timezone(timezone: str, *, file: str | None = None, also: str = "") -> str:
+    """Return ``timezone`` if it is an IANA zone name, else raise a friendly error.
+
+    Parameters
+    ----------
+    timezone
+        The name to check, for example ``"Europe/Berlin"``.
+    file
+        Named in the message, when the zone came with a file.
+    also
+        Other accepted values to mention in the message (for example ``"'local'"``).
+
+    Raises
+    ------
+    TimestampError
+        Naming the value and how to find valid names.
+    """
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        others = f"{also}, " if also else ""
+        raise TimestampError(
+            f"{timezone!r} is not a time zone name.",
+            file=file,
+            found=f"timezone={timezone!r}",
+            fix=f"Use {others}an IANA name such as 'Europe/Berlin', 'America/Santiago' or "
+            "'UTC' (list: zoneinfo.available_timezones()).",
+        ) from None
+    return timezone
+
+
 def _localize(
     naive: pd.Series,
     timezone: str,
@@ -149,18 +182,7 @@ def _localize(
     """Attach an IANA zone to naive times, reporting DST gaps and repeats clearly."""
     import pandas as pd
 
-    try:
-        import zoneinfo
-
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise TimestampError(
-            f"{timezone!r} is not a time zone name.",
-            file=file,
-            found=f"timezone={timezone!r}",
-            fix="Use an IANA name such as 'Europe/Berlin', 'America/Santiago' or 'UTC' "
-            "(list: zoneinfo.available_timezones()).",
-        ) from None
+    check_timezone(timezone, file=file)
     if timezone in ("UTC", "Etc/UTC"):
         return naive.dt.tz_localize("UTC")
     index = pd.DatetimeIndex(naive)

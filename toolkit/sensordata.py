@@ -275,19 +275,9 @@ class SensorData:
         TimestampError
             If ``timezone`` is not an IANA zone name.
         """
-        import zoneinfo
+        from ._time import check_timezone
 
-        from ._errors import TimestampError
-
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            raise TimestampError(
-                f"{timezone!r} is not a time zone name.",
-                found=f"timezone={timezone!r}",
-                fix="Use an IANA name such as 'Europe/Berlin', 'America/Santiago' or 'UTC' "
-                "(list: zoneinfo.available_timezones()).",
-            ) from None
+        check_timezone(timezone)
         wanted = (
             self.sensor_ids
             if sensors is None
