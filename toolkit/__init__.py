@@ -34,9 +34,11 @@ __all__ = [
     "history",
     "ledger",
     "load",
+    "noise",
     "quality",
     "readers",
     "timeseries",
+    "traffic",
     "units",
     "variables",
 ]
