@@ -31,6 +31,8 @@ __all__ = [
     "__version__",
     "cadence",
     "concat",
+    "corrections",
+    "evaluation",
     "history",
     "ledger",
     "load",
