@@ -51,16 +51,8 @@ _LAZY = {
     "concat": "toolkit.sensordata",
     "load": "toolkit.loading",
 }
-_SUBMODULES = {
-    "cadence",
-    "history",
-    "ledger",
-    "quality",
-    "readers",
-    "timeseries",
-    "units",
-    "variables",
-}
+# Every other public name is a module of the package.
+_SUBMODULES = set(__all__) - set(_LAZY) - {"__version__"}
 
 
 def __getattr__(name: str) -> Any:
