@@ -33,6 +33,7 @@ __all__ = [
     "concat",
     "corrections",
     "evaluation",
+    "fetch",
     "history",
     "indices",
     "ledger",
