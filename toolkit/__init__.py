@@ -32,6 +32,7 @@ __all__ = [
     "cadence",
     "concat",
     "corrections",
+    "datasets",
     "evaluation",
     "fetch",
     "history",
