@@ -52,6 +52,13 @@ def test_variables_and_sources(capsys):
     assert "sensor_community" in capsys.readouterr().out
 
 
+def test_datasets_lists_the_teaching_city(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "streets" in out
+    assert "neighbourhoods" in out
+
+
 def test_bad_command_line_exits_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["no-such-command"])

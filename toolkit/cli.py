@@ -9,6 +9,8 @@ Subcommands
     Print the canonical variables table: names, units, averaging rules, plausible ranges.
 ``sources``
     List the formats that are recognised automatically.
+``datasets``
+    List the bundled teaching data (a synthetic city) with paths and sizes.
 
 Exit codes: 0 on success; 1 when a file could not be read (the message says why); 2 for
 a wrong command line.
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("variables", help="print the canonical variables table")
     commands.add_parser("sources", help="list the formats recognised automatically")
+    commands.add_parser("datasets", help="list the bundled teaching data (a synthetic city)")
     return parser
 
 
@@ -78,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             with _wide_pandas():
                 print(variables.table().to_string(index=False))
+            return 0
+        if args.command == "datasets":
+            from . import datasets
+
+            table = datasets.list()[["name", "kind", "files", "size_bytes", "description"]]
+            with _wide_pandas():
+                print(table.to_string(index=False))
             return 0
         if args.command == "sources":
             from .loading import sources
