@@ -36,3 +36,14 @@ def assert_balanced(data) -> None:
             record
         )
     assert sum(r.readings_kept for r in data.ledger) == len(data.readings)
+
+
+@pytest.fixture(autouse=True)
+def _forget_user_defined_standards():
+    """Keep standards registered with toolkit.standards.custom() inside the test that made them."""
+    from toolkit.standards import _CUSTOM
+
+    before = dict(_CUSTOM)
+    yield
+    _CUSTOM.clear()
+    _CUSTOM.update(before)

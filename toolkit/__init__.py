@@ -30,6 +30,8 @@ __all__ = [
     "SensorData",
     "__version__",
     "cadence",
+    "captions",
+    "charts",
     "concat",
     "corrections",
     "datasets",
@@ -47,6 +49,7 @@ __all__ = [
     "traffic",
     "units",
     "variables",
+    "widgets",
 ]
 
 # Public name -> module that defines it; imported on first use to keep `import toolkit` fast.
