@@ -42,6 +42,7 @@ __all__ = [
     "ledger",
     "load",
     "noise",
+    "places",
     "quality",
     "readers",
     "standards",
