@@ -35,6 +35,7 @@ __all__ = [
     "concat",
     "corrections",
     "datasets",
+    "equity",
     "evaluation",
     "fetch",
     "history",

@@ -89,3 +89,34 @@ def test_map_without_positions():
     with pytest.raises(charts.NothingToDrawError, match="no sensor has a position") as e:
         charts.sensor_map(SensorData(data.readings, table))
     assert "latitude, longitude in degrees, WGS 84" in str(e.value)
+
+
+def test_neighbourhoods_as_a_choropleth():
+    # Sensors per 10,000 residents by neighbourhood name (hand-made values).
+    chart = charts.sensor_map(
+        _sensors(),
+        neighbourhoods=AREAS,
+        fill={"North": 2.0, "South": 0.0},
+        fill_title="sensors per 10,000 residents",
+    )
+    spec = chart.to_dict()
+    shape = next(_view(spec, "geoshape"))
+    colour = shape["encoding"]["color"]
+    assert colour["field"] == "properties._fill"
+    assert colour["scale"] == {"scheme": "viridis"}  # colour-blind safe
+    assert colour["title"] == "sensors per 10,000 residents"
+    features = shape["data"]["values"]
+    values = {f["properties"]["name"]: f["properties"]["_fill"] for f in features}
+    assert values == {"North": 2.0, "South": 0.0}
+    assert "coloured by sensors per 10,000 residents" in " ".join(spec["title"]["subtitle"])
+    assert "<svg" in charts.to_svg(chart)
+    assert AREAS["features"][0]["properties"] == {"name": "North"}  # input unchanged
+
+
+def test_choropleth_errors_name_what_is_missing():
+    with pytest.raises(KeyError, match="no property 'income'") as err:
+        charts.sensor_map(_sensors(), neighbourhoods=AREAS, fill="income")
+    assert "properties name" in str(err.value)
+    with pytest.raises(KeyError, match="no value to colour them by") as err:
+        charts.sensor_map(_sensors(), neighbourhoods=AREAS, fill={"North": 1.0})
+    assert "South" in str(err.value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._errors import MissingColumnError
 from ._common import (
     MAX_SERIES,
     OKABE_ITO,
@@ -39,6 +40,8 @@ def sensor_map(
     *,
     neighbourhoods: Any = None,
     streets: Any = None,
+    fill: str | Any = None,
+    fill_title: str | None = None,
 ) -> alt.LayerChart:
     """Draw where the sensors are, over neighbourhoods and streets, without map tiles.
 
@@ -55,6 +58,15 @@ def sensor_map(
         Lines to draw: a GeoDataFrame, a GeoJSON path or dict, an osmnx graph, or an
         OpenStreetMap XML file (``.osm``, ``.osm.gz``, ``.osm.bz2``; read with osmnx),
         or ``None``.
+    fill
+        Colour the neighbourhoods by a number (a choropleth, viridis scale): the name
+        of a property of the neighbourhoods, or a mapping / Series from each
+        neighbourhood's label (its ``name`` or ``neighbourhood_id``) to a value, for
+        example ``coverage.set_index("name")["sensors_per_10k"]`` from
+        :func:`toolkit.equity.coverage`. Grey when ``None``.
+    fill_title
+        Legend title for ``fill``, with its unit (for example "sensors per 10,000
+        residents"); the property name when ``None``.
 
     Returns
     -------
@@ -103,11 +115,24 @@ def sensor_map(
     counts_words = ""
     if areas:
         name_key = _name_key(areas)
-        layers.append(
-            alt.Chart(alt.Data(values=areas))
-            .mark_geoshape(fill="#F2F2F2", stroke="#888888", strokeWidth=1)
-            .project(type=projection)
-        )
+        if fill is None:
+            shapes = alt.Chart(alt.Data(values=areas)).mark_geoshape(
+                fill="#F2F2F2", stroke="#888888", strokeWidth=1
+            )
+        else:
+            title = fill_title or (fill if isinstance(fill, str) else "value")
+            shapes = (
+                alt.Chart(alt.Data(values=_with_fill(areas, fill, name_key)))
+                .mark_geoshape(stroke="#888888", strokeWidth=1)
+                .encode(
+                    color=alt.Color(
+                        "properties._fill:Q", title=title, scale=alt.Scale(scheme="viridis")
+                    ),
+                    tooltip=[alt.Tooltip("properties._fill:Q", title=title)],
+                )
+            )
+            subtitle.append(f"Neighbourhoods coloured by {title} (darker: lower).")
+        layers.append(shapes.project(type=projection))
         labels = _labels(areas, name_key)
         counts_words = _count_words(areas, name_key, points)
         if labels is not None:
@@ -117,7 +142,9 @@ def sensor_map(
                 .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N")
                 .project(type=projection)
             )
-        subtitle.append(f"Grey areas: {len(areas)} neighbourhoods.")
+        subtitle.append(
+            f"{'Grey areas' if fill is None else 'Areas'}: {len(areas)} neighbourhoods."
+        )
     lines = _street_lines(streets) if streets is not None else None
     if lines:
         layers.append(
@@ -204,6 +231,36 @@ def _rounded_feature(feature: dict[str, Any]) -> dict[str, Any]:
         "properties": dict(feature.get("properties") or {}),
         "geometry": mapping(geometry),
     }
+
+
+def _with_fill(features: list[dict[str, Any]], fill: Any, key: str | None) -> list[dict]:
+    """Copy the features with a ``_fill`` property: a named property, or a value by label."""
+    names = sorted({k for f in features for k in f.get("properties", {})})
+    if isinstance(fill, str):
+        if not all(fill in f.get("properties", {}) for f in features):
+            raise MissingColumnError(
+                f"The neighbourhoods have no property {fill!r} to colour them by.",
+                found=f"properties {', '.join(names)}",
+                fix="Name one of them, or give a mapping from each neighbourhood's name to a "
+                "value, e.g. fill=coverage.set_index('name')['sensors_per_10k'].",
+            )
+        values = [f["properties"][fill] for f in features]
+    else:
+        lookup = dict(fill.items()) if hasattr(fill, "items") else dict(fill)
+        labels = [str(f.get("properties", {}).get(key, "")) for f in features]
+        missing = [label for label in labels if label not in {str(k) for k in lookup}]
+        if key is None or missing:
+            raise MissingColumnError(
+                "Some neighbourhoods have no value to colour them by.",
+                found=f"no value for {', '.join(missing[:5]) or 'any (they have no name)'}",
+                fix="Give a value for every neighbourhood, keyed by its name or neighbourhood_id.",
+            )
+        by_label = {str(k): v for k, v in lookup.items()}
+        values = [by_label[label] for label in labels]
+    return [
+        {**f, "properties": {**f.get("properties", {}), "_fill": float(v)}}
+        for f, v in zip(features, values, strict=True)
+    ]
 
 
 def _name_key(features: list[dict[str, Any]]) -> str | None:
