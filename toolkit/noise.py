@@ -345,7 +345,7 @@ def lden(
     [['lday', 60.0, 12, True], ['levening', 55.0, 4, True], ['lnight', 50.0, 8, True], ['lden', 60.0, 24, True]]
     """  # noqa: E501
     from .sensordata import normalise_readings
-    from .timeseries._rolling import hourly_values
+    from .timeseries._hourly import hourly_values
 
     if per not in ("day", "all"):
         msg = f"per must be 'day' (one Lden per day) or 'all' (the whole record), not {per!r}."
@@ -730,7 +730,7 @@ def _check_coverage(min_coverage: float) -> None:
 
 def _noise_data(data: SensorData, variable: str, what: str) -> SensorData:
     """Return the data of one energy-averaged noise variable, with friendly errors."""
-    from .timeseries._rolling import refuse_empty
+    from .timeseries._hourly import refuse_empty
 
     info = _variables.get(variable)  # an unknown name raises with close matches
     if info.aggregation != "energy_mean":
@@ -754,7 +754,7 @@ def _noise_data(data: SensorData, variable: str, what: str) -> SensorData:
 
 def _usable_count(hourly: SensorData) -> int:
     """Return how many hourly values are valid and unflagged."""
-    from .timeseries._rolling import usable_hours
+    from .timeseries._hourly import usable_hours
 
     return int(usable_hours(hourly).sum())
 
@@ -808,7 +808,7 @@ def _daily_levels(
     import pandas as pd
 
     from .cadence import group_codes
-    from .timeseries._rolling import usable_hours
+    from .timeseries._hourly import usable_hours
 
     readings = hourly.readings
     codes, keys = group_codes(readings)

@@ -720,7 +720,7 @@ def _count_variables(data: SensorData) -> list[str]:
 
 def _check_traffic(data: SensorData) -> list[str]:
     """Return the count variables; raise friendly errors for data that cannot be used."""
-    from .timeseries._rolling import refuse_empty
+    from .timeseries._hourly import refuse_empty
 
     refuse_empty(data, "traffic counts")
     if "period" in data.readings.columns:

@@ -46,7 +46,8 @@ from typing import TYPE_CHECKING
 from .. import variables as _variables
 from .._errors import DataFormatError
 from ..history import Step
-from ._rolling import HourGrid, choose_variables, hourly_values, refuse_empty, usable_hours
+from ._hourly import hourly_values, refuse_empty, usable_hours
+from ._rolling import HourGrid, choose_variables
 
 if TYPE_CHECKING:
     import numpy as np

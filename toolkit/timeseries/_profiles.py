@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import variables as _variables
 from .._periods import sensor_timezones
-from ._rolling import choose_variables, hourly_values, refuse_empty, usable_hours
+from ._hourly import hourly_values, refuse_empty, usable_hours
+from ._rolling import choose_variables
 
 if TYPE_CHECKING:
     import numpy as np
