@@ -155,24 +155,44 @@ class TeachingCity:
     timezone: str
     data: SensorData
     neighbourhoods: Any
-    demographics: pd.DataFrame
-    stations: pd.DataFrame
-    streets: Path
+    demographics: pd.DataFrame | None
+    stations: pd.DataFrame | None
+    streets: Path | None
     folder: Path
 
     def __repr__(self) -> str:
+        places = "no" if self.neighbourhoods is None else len(self.neighbourhoods)
         return (
-            f"<TeachingCity {self.name} (synthetic): {len(self.neighbourhoods)} "
-            f"neighbourhoods, {len(self.stations)} instruments, {len(self.data):,} readings, "
+            f"<City {self.name}: {places} neighbourhoods, "
+            f"{self.data.sensors.shape[0]} sensors, {len(self.data):,} readings, "
             f"zone {self.timezone}>"
         )
 
 
-def load_city(*, progress: bool = False) -> TeachingCity:
-    """Load the whole teaching city in one call.
+def load_city(
+    folder: str | Path | None = None,
+    *,
+    timezone: str | None = None,
+    name: str | None = None,
+    progress: bool = False,
+) -> TeachingCity:
+    """Load a whole city in one call: the bundled teaching city, or your own.
 
     Parameters
     ----------
+    folder
+        A folder laid out like the bundled ``datasets/`` folder: sensor exports under
+        ``sensors/`` (any supported format, in any sub-folders), and optionally
+        ``city/neighbourhoods.geojson``, ``city/demographics.csv(.gz)``,
+        ``city/stations.csv(.gz)`` and ``city/streets.osm(.gz|.bz2)``. ``None`` (the
+        default) loads Quayford, the bundled synthetic teaching city.
+    timezone
+        IANA time zone of the city (e.g. ``"Africa/Nairobi"``), given to every sensor
+        for local days and hours. Default: Quayford's ``"Europe/London"`` for the
+        bundled city; required for another folder.
+    name
+        The city's name, shown in lessons and reports. Default: ``"Quayford"`` for the
+        bundled city, otherwise the folder's name.
     progress
         Show a progress bar while reading the sensor files.
 
@@ -180,36 +200,81 @@ def load_city(*, progress: bool = False) -> TeachingCity:
     -------
     TeachingCity
         Sensor data (with the city's time zone), neighbourhoods, demographics, stations
-        and the street network's path. Ground truth is not included: see
-        :func:`ground_truth`.
+        and the street network's path; the parts a folder does not have are ``None``.
+        Ground truth is not included: see :func:`ground_truth`.
+
+    Raises
+    ------
+    SourceNotFoundError
+        When ``folder`` or its ``sensors`` sub-folder does not exist.
+    TimestampError
+        When another city's folder is given without ``timezone``.
 
     Notes
     -----
-    Reading the 46 sensor files takes about 4 s; a fresh Python process peaks at about
-    320 MB (2.5 million readings, about 50 MB once loaded).
+    Reading the 46 sensor files of Quayford takes about 4 s; a fresh Python process
+    peaks at about 320 MB (2.5 million readings, about 50 MB once loaded).
     """
     import json
 
     import pandas as pd
 
+    from .._errors import SourceNotFoundError, TimestampError
     from ..loading import load
 
-    data = load(find("sensors"), progress=progress).with_timezone(TIMEZONE)
-    try:
-        import geopandas
-    except ImportError:  # pragma: no cover - geopandas is in the pinned environment
-        neighbourhoods: Any = json.loads(find("neighbourhoods").read_text(encoding="utf-8"))
+    if folder is None:
+        base = root()
+        zone = timezone or TIMEZONE
+        city_name = name or NAME
     else:
-        neighbourhoods = geopandas.read_file(find("neighbourhoods"))
+        base = Path(folder).expanduser().resolve()
+        if not base.is_dir():
+            raise SourceNotFoundError(
+                "The city folder does not exist.",
+                found=str(base),
+                fix="Give the folder that holds your city's 'sensors/' (and 'city/') "
+                "folders, or None for the bundled teaching city.",
+            )
+        if timezone is None:
+            raise TimestampError(
+                "A city's time zone is needed for its local days and hours.",
+                found=f"no timezone for {base}",
+                fix="Pass the IANA zone, e.g. load_city(folder, timezone='Africa/Nairobi').",
+            )
+        zone = timezone
+        city_name = name or base.name
+    sensors = base / "sensors"
+    if not sensors.is_dir():
+        raise SourceNotFoundError(
+            "The city folder has no 'sensors' sub-folder.",
+            found=f"{base} holds: {', '.join(sorted(p.name for p in base.iterdir())) or 'nothing'}",
+            fix="Put the sensor export files in a folder named 'sensors' inside it.",
+        )
+    data = load(sensors, progress=progress).with_timezone(zone)
+
+    def part(*names: str) -> Path | None:
+        return next((base / "city" / n for n in names if (base / "city" / n).is_file()), None)
+
+    outlines = part("neighbourhoods.geojson")
+    neighbourhoods: Any = None
+    if outlines is not None:
+        try:
+            import geopandas
+        except ImportError:  # pragma: no cover - geopandas is in the pinned environment
+            neighbourhoods = json.loads(outlines.read_text(encoding="utf-8"))
+        else:
+            neighbourhoods = geopandas.read_file(outlines)
+    demographics = part("demographics.csv.gz", "demographics.csv")
+    stations = part("stations.csv.gz", "stations.csv")
     return TeachingCity(
-        name=NAME,
-        timezone=TIMEZONE,
+        name=city_name,
+        timezone=zone,
         data=data,
         neighbourhoods=neighbourhoods,
-        demographics=pd.read_csv(find("demographics")),
-        stations=pd.read_csv(find("stations")),
-        streets=find("streets"),
-        folder=root(),
+        demographics=None if demographics is None else pd.read_csv(demographics),
+        stations=None if stations is None else pd.read_csv(stations),
+        streets=part("streets.osm.gz", "streets.osm", "streets.osm.bz2"),
+        folder=base,
     )
 
 
