@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .exporting import export
     from .loading import load
     from .sensordata import SensorData, concat
 
@@ -37,6 +38,7 @@ __all__ = [
     "datasets",
     "equity",
     "evaluation",
+    "export",
     "fetch",
     "history",
     "indices",
@@ -44,8 +46,10 @@ __all__ = [
     "load",
     "noise",
     "places",
+    "privacy",
     "quality",
     "readers",
+    "report",
     "standards",
     "timeseries",
     "traffic",
@@ -58,6 +62,7 @@ __all__ = [
 _LAZY = {
     "SensorData": "toolkit.sensordata",
     "concat": "toolkit.sensordata",
+    "export": "toolkit.exporting",
     "load": "toolkit.loading",
 }
 # Every other public name is a module of the package.

@@ -93,8 +93,14 @@ def _expand(paths: PathOrBuffer | Iterable[PathOrBuffer], skipped: Ledger) -> li
         text = str(item)
         path = Path(text)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            from .readers.datapackage import package_members
+
+            children = sorted(p for p in path.rglob("*") if p.is_file())
+            members = package_members(children)  # read through their datapackage.json
+            for child in children:
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if child in members:
                     continue
                 if child.name.lower().endswith(DATA_SUFFIXES):
                     out.append(child)

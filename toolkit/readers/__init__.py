@@ -15,10 +15,12 @@ read_airgradient       local and cloud JSON, dashboard CSV
 read_telraam           traffic report JSON and CSV
 read_sensorthings      OGC SensorThings Observations JSON
 read_csv_mapped        any CSV or Excel file, with an explicit column mapping
+read_datapackage       a Data Package written by toolkit.export (or any tidy one)
 =====================  ============================================================
 """
 
 from .airgradient import read_airgradient
+from .datapackage import read_datapackage
 from .mapped import read_csv_mapped
 from .openaq import read_openaq
 from .purpleair import read_purpleair
@@ -31,6 +33,7 @@ from .telraam import read_telraam
 __all__ = [
     "read_airgradient",
     "read_csv_mapped",
+    "read_datapackage",
     "read_openaq",
     "read_purpleair",
     "read_sensor_community",

@@ -19,4 +19,5 @@ READERS: tuple[tuple[str, str, str], ...] = (
     ("airgradient", "toolkit.readers.airgradient", "read_airgradient"),
     ("telraam", "toolkit.readers.telraam", "read_telraam"),
     ("sensorthings", "toolkit.readers.sensorthings", "read_sensorthings"),
+    ("datapackage", "toolkit.readers.datapackage", "read_datapackage"),
 )
