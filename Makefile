@@ -1,5 +1,7 @@
 # Set-up and everyday commands for the Urban Data Toolkit.
 #
+#   make report create .venv from the pinned lock, then build the community report on
+#               the bundled teaching city (reports/quayford/report.html)
 #   make test   create .venv from the pinned lock, then run ruff and the tests
 #   make lab    create .venv from the pinned lock, then open the workshop in JupyterLab
 #
@@ -11,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lab lint benchmark clean
+.PHONY: report test lab lint benchmark clean
 
 $(STAMP): binder/requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "The toolkit needs Python 3.11 or newer; found %d.%d. Install a newer Python, or run: make test PYTHON=python3.12" % v[:2])'
@@ -20,6 +22,9 @@ $(STAMP): binder/requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r binder/requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/urban-toolkit report --city quayford --out reports/quayford --overwrite
 
 test: $(STAMP)
 	$(BIN)/ruff check .
