@@ -373,3 +373,20 @@ def test_city_next_sensor_goes_to_harbourside(city):
         )
         assert sites["neighbourhood_id"].iloc[0] == "N02"
         assert sites["residents_newly_covered"].iloc[0] > 0
+
+
+def test_suggested_sites_come_back_in_the_neighbourhoods_crs():
+    # The toy city is drawn in CRS; D's centroid is at (X0 + 1500, Y0 + 1500) there.
+    shapes = _shapes()
+    sites = equity.suggest_sites(shapes, _demographics(), _sensors(), k=3, distance_m=250)
+    assert sites.crs == shapes.crs
+    assert sites.geometry.iloc[1].x == pytest.approx(X0 + 1500, abs=0.01)
+    assert sites.geometry.iloc[1].y == pytest.approx(Y0 + 1500, abs=0.01)
+    # in WGS84 too: the same point, as longitude and latitude
+    wgs = equity.suggest_sites(
+        shapes.to_crs(4326), _demographics(), _sensors(), k=3, distance_m=250
+    )
+    assert wgs.crs.to_epsg() == 4326
+    back = geopandas.GeoSeries([Point(X0 + 1500, Y0 + 1500)], crs=CRS).to_crs(4326).iloc[0]
+    assert wgs.geometry.iloc[1].x == pytest.approx(back.x, abs=1e-6)
+    assert wgs.geometry.iloc[1].y == pytest.approx(back.y, abs=1e-6)

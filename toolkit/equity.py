@@ -930,6 +930,8 @@ def suggest_sites(
     chosen = chosen[
         ["order", on, "residents_newly_covered", "score", "weight", "reason", "geometry"]
     ]
+    # back from the metric projection to the neighbourhoods' own CRS (GeoJSON: WGS84)
+    chosen = chosen.to_crs(getattr(neighbourhoods, "crs", None) or "EPSG:4326")
     chosen.attrs = {
         "k": k,
         "found": len(rows),
