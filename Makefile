@@ -13,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lab lint benchmark clean
+.PHONY: report test lab lint benchmark benchmark-lessons benchmark-report clean
 
 $(STAMP): binder/requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "The toolkit needs Python 3.11 or newer; found %d.%d. Install a newer Python, or run: make test PYTHON=python3.12" % v[:2])'
@@ -40,6 +40,12 @@ lint: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+benchmark-lessons: $(STAMP)
+	$(BIN)/python benchmarks/lessons.py
+
+benchmark-report: $(STAMP)
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
