@@ -54,6 +54,15 @@ def test_city_report_has_three_files_and_a_small_page(city_report):
     assert [p.name for p in folder.parent.iterdir() if p.name != "tmp"] == ["quayford"]
 
 
+def test_city_report_folder_has_ordinary_permissions(city_report):
+    # built in a private temporary folder (0o700), published like any new folder
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert city_report.folder.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
 def test_city_page_is_self_contained_and_has_no_code(city_report):
     page = city_report.text("report.html")
     assert external_references(page) == []

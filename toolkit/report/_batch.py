@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._errors import ToolkitError
-from ._build import ReportResult, check_out, prepare, render
+from ._build import ReportResult, check_out, prepare, publish, render
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -182,14 +182,7 @@ def build_batch(params: ReportParameters) -> BatchResult:
             )
         summary = pd.DataFrame(rows, columns=["unit", "status", "reason", "path", "seconds"])
         summary.to_csv(partial / "summary.csv", index=False)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.old-"))
-            old.rmdir()
-            out.rename(old)
-            partial.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            partial.rename(out)
+        publish(partial, out)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

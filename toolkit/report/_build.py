@@ -769,7 +769,7 @@ def build_one(params: ReportParameters, *, started: float | None = None) -> Repo
             )
             bar.update()
             bar.set_description("Writing the report")
-            _replace(partial, out)
+            publish(partial, out)
             bar.update()
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
@@ -784,8 +784,18 @@ def build_one(params: ReportParameters, *, started: float | None = None) -> Repo
     )
 
 
-def _replace(partial: Path, out: Path) -> None:
-    """Move the complete ``partial`` folder to ``out``, replacing an old report there."""
+def publish(partial: Path, out: Path) -> None:
+    """Move the complete ``partial`` folder to ``out``, replacing an old report there.
+
+    The temporary folder was made readable by its owner only (:func:`tempfile.mkdtemp`);
+    the finished report gets the permissions of an ordinary new folder (``0o777`` less
+    the umask), so it can be shared or served like any other.
+    """
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    partial.chmod(0o777 & ~umask)
     if out.exists():
         old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.old-"))
         old.rmdir()
