@@ -68,6 +68,18 @@ def test_select_records_a_step_and_does_not_mutate():
     assert len(data.history) == 0
 
 
+def test_select_by_sensor_trims_the_sensors_table_and_by_time_does_not():
+    both = concat([_data(), _data(OTHER)])
+    assert both.sensor_ids == ["sensorcommunity:7", "sensorcommunity:8"]
+    one = both.select(sensors="sensorcommunity:8")
+    assert one.sensors["sensor_id"].tolist() == ["sensorcommunity:8"]
+    assert one.readings["value"].tolist() == [20.0, 10.0]  # P1 (pm10), P2 (pm25)
+    assert len(both.sensors) == 2  # the input is unchanged
+    # sensor 8 has no readings after 10:02, but it is still part of the network
+    later = both.select(start="2024-03-01T10:02:00")
+    assert later.sensors["sensor_id"].tolist() == ["sensorcommunity:7", "sensorcommunity:8"]
+
+
 def test_select_start_with_offset_is_converted_to_utc():
     chosen = _data().select(start="2024-03-01T11:02:00+01:00")  # 10:02 UTC
     assert chosen.readings["time"].min() == pd.Timestamp("2024-03-01T10:02:30Z")

@@ -327,7 +327,9 @@ class SensorData:
         Returns
         -------
         SensorData
-            The selection, with a ``select`` step in its history.
+            The selection, with a ``select`` step in its history. With ``sensors``, the
+            sensors table lists only the chosen sensors; otherwise it is kept whole (a
+            sensor with no readings in a time window is still part of the network).
         """
         import pandas as pd
 
@@ -373,7 +375,10 @@ class SensorData:
             parameters=parameters,
             touched=len(self.readings) - len(kept),
         )
-        return self.replace(readings=kept, step=step)
+        if sensors is None:
+            return self.replace(readings=kept, step=step)
+        chosen = self.sensors[self.sensors["sensor_id"].isin(parameters["sensors"])]
+        return self.replace(readings=kept, sensors=chosen.reset_index(drop=True), step=step)
 
     def to_wide(self) -> pd.DataFrame:
         """Return the readings as a spreadsheet-like table: one column per variable.
