@@ -3,8 +3,6 @@
 Runs in the lesson's notebook, after the cells above the exercise (it uses ``city``).
 """
 
-# ruff: noqa: F821
-
 print("Readings:", len(city.data))
 print("Instruments:", len(city.data.sensors))
 start, end = city.data.period

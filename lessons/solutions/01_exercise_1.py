@@ -3,8 +3,6 @@
 Runs in the lesson's notebook, after the cells above the exercise (it uses ``ledger``).
 """
 
-# ruff: noqa: F821
-
 worst = ledger.sort_values("readings_dropped", ascending=False).head(3)
 print(worst[["file", "values_read", "readings_dropped", "drop_reasons"]].to_string())
 # In Quayford: weather sensors (BME280) whose firmware leaves two columns empty

@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses ``pm`
 ``sensor`` and ``CITY_TIMEZONE``).
 """
 
-# ruff: noqa: F821
-
 rows = pm.readings[pm.readings["sensor_id"] == sensor]
 top = rows.loc[rows["value"].idxmax()]
 print(f"Highest reading: {top['value']} {top['unit']}")

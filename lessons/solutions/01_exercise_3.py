@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses
 ``logger_file`` and ``mapping``).
 """
 
-# ruff: noqa: F821
-
 as_utc = toolkit.readers.read_csv_mapped(
     logger_file, time="Date/Time", values=mapping, sensor_id="balcony", timezone="UTC"
 )

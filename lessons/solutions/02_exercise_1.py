@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses ``cit
 ``models`` and ``CITY_TIMEZONE``).
 """
 
-# ruff: noqa: F821
-
 humidity = quality.flag_stuck(city.data.select(variables="humidity"))
 stuck_rows = humidity.readings[humidity.readings["flag_stuck"]]
 per_sensor = stuck_rows.groupby("sensor_id", observed=True)["value"].agg(["size", "median"])

@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses ``hum
 and ``VARIABLE``).
 """
 
-# ruff: noqa: F821
-
 health_in_fog = quality.health(humid.select(variables=VARIABLE))
 not_good = health_in_fog[health_in_fog["status"] != "good"]
 per_day = not_good.groupby("day").size().sort_values(ascending=False)

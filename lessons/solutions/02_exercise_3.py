@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses
 ``particles``).
 """
 
-# ruff: noqa: F821
-
 medians = particles.groupby(["sensor_id", "flag_humidity"], observed=True)["value"].median()
 side_by_side = medians.unstack().rename(columns={False: "other readings", True: "in fog"})
 side_by_side["times higher in fog"] = side_by_side["in fog"] / side_by_side["other readings"]

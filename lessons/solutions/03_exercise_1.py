@@ -3,8 +3,6 @@
 Runs in the lesson's notebook, after the cells above the exercise (it uses ``indices``).
 """
 
-# ruff: noqa: F821
-
 by_hand_2024 = (100 - 51) / (35.4 - 9.1) * (20.0 - 9.1) + 51  # 71.3
 by_hand_2018 = (100 - 51) / (35.4 - 12.1) * (20.0 - 12.1) + 51  # 67.6
 print(f"By hand: {by_hand_2024:.1f} -> {round(by_hand_2024)} (2024)")

@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses ``one
 ``CORRECTION``, ``indices`` and ``corrections``).
 """
 
-# ruff: noqa: F821
-
 daily_values = corrections.correct(one, CORRECTION, period="day")
 uk = indices.aqi(daily_values, standard="uk_daqi_2013", pollutants={"pm25_corrected": "pm25"})
 uk_days = uk.readings[uk.readings["pollutant"] == "overall"]

@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses
 ``recipes``).
 """
 
-# ruff: noqa: F821
-
 for choice in ["value", "breakpoints", "days"]:
     means = recipes.groupby(choice)["Good days"].mean()
     print(

@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses ``hou
 and ``reference``).
 """
 
-# ruff: noqa: F821
-
 chosen = hourly.select(sensors=reference) if reference else hourly
 week = timeseries.profile(chosen, by="weekday", pool_sensors=True).set_index("weekday_name")
 print(week[["mean", "median", "n_hours"]].round(1))

@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses
 ``street_traffic``).
 """
 
-# ruff: noqa: F821
-
 peaks = traffic.peak_hours(street_traffic, variables=["count_heavy"])
 print(peaks[["day_type", "hours", "mean_count", "n_hours"]].round(1))
 hours = traffic.counts(street_traffic)

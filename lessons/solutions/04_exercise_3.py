@@ -4,8 +4,6 @@ Runs in the lesson's notebook, after the cells above the exercise (it uses
 ``street_noise``).
 """
 
-# ruff: noqa: F821
-
 guidelines = noise.who_guidelines()
 road_night = guidelines[
     (guidelines["noise_source"] == "road") & (guidelines["indicator"] == "lnight")

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # Residents within the same number of minutes at 60 m per minute
 slow = equity.share_within_walk(
     hoods,

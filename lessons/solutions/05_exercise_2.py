@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # The corner with the longest walk to a sensor
 furthest = by_street.nlargest(1, "distance_m").iloc[0]
 node = streets.nodes[furthest["node"]]

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # Street corners with more than one sensor
 shared = snapped.groupby("node").filter(lambda group: len(group) > 1)
 for node, group in shared.groupby("node"):

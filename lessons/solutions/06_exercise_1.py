@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # Spearman's rank correlation of each share of people with sensors per 10,000 residents
 shares = [column for column in city.demographics.columns if column.endswith("_pct")]
 links = pd.Series({column: equity.against(cov, column).attrs["spearman"] for column in shares})

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # The suggested sites as new sensor points, beside the existing ones
 new = for_people.to_crs(points.crs)[["geometry"]]
 new["sensor_id"] = [f"new-{i}" for i in range(1, len(new) + 1)]

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # Residents of lower-income neighbourhoods count more: weight = 1 / income
 weight = 1 / city.demographics.set_index("neighbourhood_id")[income]
 for_low_income = equity.suggest_sites(

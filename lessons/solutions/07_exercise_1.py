@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # The UK Daily Air Quality Index, applied like the others
 table.loc["standard: UK DAQI"] = dashboard(standard="uk_daqi_2013")
 best = indices.sub_index(0.0, standard="uk_daqi_2013")["category"].iloc[0]

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # The sensor with the largest share of flagged readings, and its own headline
 sensor = share.idxmax()
 print(f"Most flagged: {sensor} ({share.max():.0%} of its readings)")

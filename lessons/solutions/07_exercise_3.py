@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # The PurpleAir-only, raw dashboard
 raw_only = dashboard(ids=raw_ids, correction=None)
 print(raw_only)

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # Every original id and name, searched for in every text file of the package
 secrets = set(private["original_id"]) | set(data.sensors["name"].dropna().astype(str))
 for file in sorted(package.parent.iterdir()):

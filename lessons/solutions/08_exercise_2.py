@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # The same data shared with a 2 km grid
 village = privacy.share(data, precision_m=2000).sensors.dropna(subset=["latitude"])
 cells = village.groupby(["latitude", "longitude"]).size()

@@ -3,8 +3,6 @@
 Runs in the lesson's namespace, after the cells above the exercise.
 """
 
-# ruff: noqa: F821
-
 # Only pandas: no toolkit needed to read the package
 table = pd.read_parquet(package.parent / "readings.parquet")
 pm = table[table["variable"] == "pm25"]
