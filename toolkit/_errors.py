@@ -21,6 +21,7 @@ __all__ = [
     "DataFormatError",
     "EmptyFileError",
     "MissingColumnError",
+    "ReaderError",
     "SourceNotFoundError",
     "TimestampError",
     "ToolkitError",
@@ -81,6 +82,14 @@ class DataFormatError(ToolkitError, ValueError):
 
 class EmptyFileError(DataFormatError):
     """A file holds no data rows (it is empty, or has a header only)."""
+
+
+class ReaderError(DataFormatError):
+    """A reader met a problem it was not written for (a bug to report, with the file).
+
+    :func:`toolkit.load` turns any unexpected exception of a reader into this error, so
+    one odd file does not stop the others; ``__cause__`` holds the original exception.
+    """
 
 
 class UnknownLayoutError(DataFormatError):

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import DataFormatError, SourceNotFoundError, ToolkitError
+from ._errors import DataFormatError, ReaderError, SourceNotFoundError, ToolkitError
 from .ledger import FileRecord, Ledger
 
 if TYPE_CHECKING:
@@ -286,6 +286,13 @@ def _read_item(
         if errors == "raise":
             raise
         return [failed(name, "", error)]
+    except _UNCAUGHT:
+        raise
+    except Exception as error:  # the safety net: a reader bug must not stop the others
+        unexpected = _reader_error(name, error)
+        if errors == "raise":
+            raise unexpected from error
+        return [failed(name, "", unexpected)]
     out = []
     for raw in raws:
         try:
@@ -294,5 +301,54 @@ def _read_item(
         except ToolkitError as error:
             if errors == "raise":
                 raise
-            out.append(failed(raw.name, raw.sha256, error))
+            out.append(failed(raw.name, _sha256(raw), error))
+        except _UNCAUGHT:
+            raise
+        except Exception as error:  # the safety net (see _reader_error)
+            unexpected = _reader_error(raw.name, error)
+            if errors == "raise":
+                raise unexpected from error
+            out.append(failed(raw.name, _sha256(raw), unexpected))
     return out
+
+
+#: Exceptions the safety net lets through: they are not about the file (memory, an
+#: interrupt, a warning the user turned into an error).
+_UNCAUGHT = (MemoryError, Warning)
+
+
+def _reader_error(name: str, error: Exception) -> ReaderError:
+    """Wrap an unexpected exception of a reader in a :class:`ReaderError` naming the file.
+
+    Parameters
+    ----------
+    name
+        The file (or archive member, or ``<buffer>``) being read.
+    error
+        The exception the reader raised; the caller chains it (``raise ... from error``).
+
+    Returns
+    -------
+    ReaderError
+        "The reader could not read this file (an unexpected problem)", with the
+        exception's type and message and a request to report it.
+    """
+    text = " ".join(str(error).split())
+    wrapped = ReaderError(
+        "The reader could not read this file (an unexpected problem).",
+        file=name,
+        found=f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__,
+        fix="This is a bug in the toolkit, not in your file: please report it to the "
+        "toolkit's maintainers with the file (or its first lines) attached. The other "
+        "files were read; load this one with errors='raise' for the full traceback.",
+    )
+    wrapped.__cause__ = error  # kept when load re-raises the record's exception
+    return wrapped
+
+
+def _sha256(raw: RawFile) -> str:
+    """Return the file's SHA-256, or "" when even that cannot be computed."""
+    try:
+        return raw.sha256
+    except OSError:
+        return ""
