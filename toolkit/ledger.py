@@ -16,6 +16,15 @@ conversions applied, the time zone assumed and why, whether timestamps mark the 
 the end or the instant of a measurement, the columns that were not read and why, and any
 notes (for example a header that does not match its rows). A file that could not be read
 at all has ``status="failed"`` and the error message.
+
+A file that loses more than :data:`PARTIAL_THRESHOLD` (1 %) of its rows or of its values
+for *structural* reasons has ``status="partial"``, with the reason in its notes, and
+:func:`toolkit.load` warns naming it. Structural reasons are everything except what a
+file says itself is not a value: empty cells, missing-value codes, rows with no
+measurement at all, and lines that are not data (a repeated header, an error message
+the platform wrote into the file). A row that does not fit the header, a timestamp that
+cannot be read, or text where a number should be are structural: the data was there,
+and the toolkit could not use it.
 """
 
 from __future__ import annotations
@@ -27,10 +36,53 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_EXAMPLES", "FileRecord", "Ledger"]
+__all__ = ["MAX_EXAMPLES", "PARTIAL_THRESHOLD", "FileRecord", "Ledger", "is_structural"]
 
 #: How many example values are kept for each drop reason.
 MAX_EXAMPLES = 3
+
+#: Share of rows or values a file may lose for structural reasons and still be ``"ok"``.
+PARTIAL_THRESHOLD = 0.01
+
+#: Drop reasons (matched at the start, in lower case) that are not a structural loss: the
+#: file itself says there is no value there, or the line is not data.
+_NOT_A_LOSS = (
+    "empty field",
+    "missing-value code",
+    "not a finite number",
+    "no measurement values",
+    "repeated header",
+    "header line of a new column layout",
+    "purpleair api error message written into the file",
+    "error message written into the file",
+    "repeats a sensor listed earlier",
+    "low uptime",
+)
+
+
+def is_structural(reason: str) -> bool:
+    """Tell whether a drop reason is a structural loss (see the module docstring).
+
+    Parameters
+    ----------
+    reason
+        A key of :attr:`FileRecord.rows_dropped` or :attr:`FileRecord.readings_dropped`.
+
+    Returns
+    -------
+    bool
+        ``False`` for empty cells, missing-value codes, rows without any measurement and
+        lines that are not data; ``True`` for everything else.
+
+    Examples
+    --------
+    >>> is_structural("row does not have the header's 10 fields")
+    True
+    >>> is_structural("missing-value code '-999'")
+    False
+    """
+    text = reason.strip().lower()
+    return not any(text.startswith(p) for p in _NOT_A_LOSS)
 
 
 def _add(
@@ -65,7 +117,8 @@ class FileRecord:
     format
         The detected format, ``source/variant`` (for example ``sensor_community/archive_csv``).
     status
-        ``"ok"`` or ``"failed"``.
+        ``"ok"``; ``"partial"`` when more than 1 % of the rows or values were lost for
+        structural reasons (see :meth:`assess`); ``"failed"``; or ``"skipped"``.
     error
         The error message of a failed file (or why a file was skipped).
     exception
@@ -113,6 +166,53 @@ class FileRecord:
         self.columns_ignored.setdefault(str(column), reason)
 
     # -- checking ---------------------------------------------------------------------
+    @property
+    def structural_losses(self) -> tuple[int, int]:
+        """Rows and values dropped for structural reasons (see :func:`is_structural`)."""
+        rows = sum(n for r, n in self.rows_dropped.items() if is_structural(r))
+        values = sum(n for r, n in self.readings_dropped.items() if is_structural(r))
+        return rows, values
+
+    def assess(self, *, threshold: float = PARTIAL_THRESHOLD) -> None:
+        """Mark the file ``"partial"`` when it lost too much for structural reasons.
+
+        A file of status ``"ok"`` becomes ``"partial"`` when the rows dropped for
+        structural reasons exceed ``threshold`` of the rows read, or the values dropped
+        for structural reasons exceed ``threshold`` of the values read; a note says what
+        was lost and why. Failed and skipped files are left as they are.
+
+        Parameters
+        ----------
+        threshold
+            The share (0-1) of rows or values that may be lost; 1 % by default.
+        """
+        if self.status != "ok":
+            return
+        rows, values = self.structural_losses
+        parts = []
+        if self.rows_read and rows / self.rows_read > threshold:
+            reasons = [r for r in self.rows_dropped if is_structural(r)]
+            parts.append(
+                f"{rows} of {self.rows_read} rows ({100 * rows / self.rows_read:.1f} %) "
+                f"could not be read ({'; '.join(reasons)})"
+            )
+        if self.values_read and values / self.values_read > threshold:
+            reasons = [r for r in self.readings_dropped if is_structural(r)]
+            parts.append(
+                f"{values} of {self.values_read} values "
+                f"({100 * values / self.values_read:.1f} %) could not be read "
+                f"({'; '.join(reasons)})"
+            )
+        if parts:
+            self.status = "partial"
+            self.note(
+                "Partly read: "
+                + " and ".join(parts)
+                + ". Check the file (was it re-saved by a spreadsheet, cut short or "
+                "joined from several downloads?), or read it with "
+                "toolkit.readers.read_csv_mapped."
+            )
+
     @property
     def rows_balanced(self) -> bool:
         """True when rows read = rows kept + rows dropped."""
@@ -226,14 +326,21 @@ class Ledger(list[FileRecord]):
         """The files that could not be read."""
         return [rec for rec in self if rec.status == "failed"]
 
+    @property
+    def partial(self) -> list[FileRecord]:
+        """The files that were read only in part (see :meth:`FileRecord.assess`)."""
+        return [rec for rec in self if rec.status == "partial"]
+
     def __str__(self) -> str:
         if not self:
             return "Ledger: no files read."
         kept = sum(r.readings_kept for r in self)
         dropped = sum(sum(r.readings_dropped.values()) for r in self)
+        rows = sum(sum(r.rows_dropped.values()) for r in self)
+        partial = f", {len(self.partial)} partly read" if self.partial else ""
         head = (
-            f"Ledger: {len(self)} file(s), {len(self.failed)} failed; "
-            f"{kept} readings kept, {dropped} values dropped"
+            f"Ledger: {len(self)} file(s), {len(self.failed)} failed{partial}; "
+            f"{kept} readings kept, {dropped} values and {rows} rows dropped"
         )
         return "\n".join([head, *(str(rec) for rec in self)])
 

@@ -259,7 +259,26 @@ def load(
             UserWarning,
             stacklevel=2,
         )
+    _warn_partial(data.ledger)
     return data
+
+
+def _warn_partial(ledger: Ledger) -> None:
+    """Warn about files that lost more than 1 % of their rows or values structurally."""
+    partial = ledger.partial
+    if not partial:
+        return
+    listing = "; ".join(
+        f"{rec.path}: {next((n for n in rec.notes if n.startswith('Partly read')), '')}"
+        for rec in partial[:5]
+    )
+    more = f" (and {len(partial) - 5} more)" if len(partial) > 5 else ""
+    warnings.warn(
+        f"{len(partial)} of {len(ledger)} file(s) were only partly read{more}: {listing} "
+        "See data.ledger for every dropped row and value.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _read_item(

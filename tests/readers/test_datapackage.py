@@ -187,8 +187,10 @@ def _tidy_package(folder, *, sensors=True):
 
 def test_a_tidy_package_of_another_publisher_loads_with_reasons(tmp_path):
     _tidy_package(tmp_path / "pkg")
-    data = toolkit.load(tmp_path / "pkg")
+    with pytest.warns(UserWarning, match=r"1 of 2 file\(s\) were only partly read"):
+        data = toolkit.load(tmp_path / "pkg")
     assert_balanced(data)
+    assert data.ledger[1].status == "partial"  # 2 of 5 rows lost: > 1 %
     assert sorted(data.sensor_ids) == ["market", "school-roof"]
     readings = data.readings
     # 50 °F = (50 - 32) × 5/9 = 10 °C; times without an offset are UTC.

@@ -306,6 +306,35 @@ def test_the_ledger_shows_files_that_could_not_be_read(tmp_path):
     assert "from 2 files (1 could not be read)" in plain(report.summary())
 
 
+def test_the_summary_counts_dropped_rows_and_partly_read_files():
+    from toolkit.ledger import FileRecord, Ledger
+
+    data = two_sensors()
+    # 100 rows read: 90 kept, 10 did not fit the header (structural: 10 % > 1 %), plus
+    # 2 empty values among the 180 read.
+    partial = FileRecord(
+        "exports/resaved.csv",
+        format="purpleair/api_csv",
+        rows_read=100,
+        rows_kept=90,
+        rows_dropped={"row does not have the header's 10 fields": 10},
+        values_read=180,
+        readings_kept=178,
+        readings_dropped={"empty field": 2},
+    )
+    partial.assess()
+    assert partial.status == "partial"
+    good = FileRecord("exports/a.csv", rows_read=3, rows_kept=3, values_read=3, readings_kept=3)
+    data = SensorData(data.readings, data.sensors, Ledger([partial, good]), data.history)
+    report = Report(data, timezone="UTC", correction=None, created="2024-12-01")
+    text = plain(report.summary())
+    assert "from 2 files (1 could be read only in part)" in text
+    assert "10 rows and 2 empty or unreadable values were left out" in text
+    files = tables(report.quality())[0].set_index("file")
+    assert files.loc["resaved.csv", "status"] == "partial"
+    assert files.loc["resaved.csv", "rows left out"] == "10"
+
+
 def test_a_batch_unit_does_not_count_coverage():
     from toolkit import datasets
 

@@ -243,6 +243,7 @@ def sensor_data(
     if not record.balanced:  # pragma: no cover - a reader bug, caught by tests
         msg = f"Ledger does not balance for {record.path}:\n{record}"
         raise AssertionError(msg)
+    record.assess()  # "partial" when > 1 % of rows or values were lost structurally
     return SensorData(normalise_readings(readings), frame, Ledger([record]))
 
 

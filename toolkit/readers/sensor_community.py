@@ -60,7 +60,7 @@ from .._time import ParsedTimes, parse_times
 from ..sensordata import concat_readings
 from . import _tidy
 from ._common import new_record, parse_json, read_each, sensor_data, split_table
-from ._io import check_text, decode
+from ._io import check_text, decode, parser_bytes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -281,7 +281,9 @@ def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
 
 
 # -- archive CSV ----------------------------------------------------------------------
-def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.DataFrame:
+def _archive_table(
+    raw: RawFile, header: list[str], record: FileRecord, *, header_line: int = 1
+) -> pd.DataFrame:
     """Parse the archive with pyarrow: typed first (fast), all-text if values are odd.
 
     The typed pass reads values as float64 and lets pyarrow infer the timestamp type. A
@@ -289,7 +291,8 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
     ``nan`` (which pyarrow would turn into NaN, hiding the missing-value code), is read
     again as text so that every value gets its own reason. Bytes that are not UTF-8 are
     decoded as Latin-1 (noted in the ledger). The writer quotes nothing, so ``"`` is an
-    ordinary character.
+    ordinary character. ``header`` gives the column names (stripped, repeated names
+    renamed), ``header_line`` the line it is on (1-based; blank lines may precede it).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -322,7 +325,12 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
         source = str(raw.path) if data is None else pa.BufferReader(pa.py_buffer(data))
         return pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=16 << 20),  # 16 MiB
+            read_options=pacsv.ReadOptions(
+                use_threads=True,
+                block_size=16 << 20,  # 16 MiB
+                column_names=header,  # stripped and unique (see _rename_repeats)
+                skip_rows=header_line,
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=";", quote_char=False, invalid_row_handler=skip
             ),
@@ -345,7 +353,9 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
             if c in table.column_names
         )
 
-    direct = None if (raw.path is not None and not raw.loaded) else raw.data
+    direct, encoding = parser_bytes(raw)  # UTF-16 (Excel's "Unicode text") as UTF-8
+    if encoding != "utf-8":
+        record.note(f"text decoded as {encoding} (not UTF-8)")
     try:
         table = attempt(direct, pa.float64())
         if has_nan(table):
@@ -383,9 +393,12 @@ def _archive_table(raw: RawFile, header: list[str], record: FileRecord) -> pd.Da
 def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
 
     head = check_text(raw)
-    header = [h.strip() for h in head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split(";")]
+    lines = head.lstrip("\ufeff").split("\n")
+    blank = next((i for i, line in enumerate(lines) if line.strip()), 0)  # lines before it
     record = new_record(raw, "sensor_community/archive_csv")
-    frame = _archive_table(raw, header, record)
+    header = _rename_repeats([h.strip() for h in lines[blank].rstrip("\r").split(";")], record)
+    frame = _archive_table(raw, header, record, header_line=blank + 1)
+    frame = _decimal_commas(frame, [c for c in header if c in _READ or c in ("lat", "lon")], record)
     # Hash on the second core while the (single-threaded) rest of the reading runs; the
     # parse above already uses both cores.
     raw.start_hashing()
@@ -436,6 +449,79 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
             "all were kept (the quality checks flag duplicates)."
         )
     return sensor_data(readings, sensors, record)
+
+
+_COMMA_DECIMAL = r"[-+]?\d+,\d+"
+_GROUPED_COMMA_DECIMAL = r"[-+]?\d{1,3}(?:\.\d{3})+,\d+"
+
+
+def _decimal_commas(frame: pd.DataFrame, names: list[str], record: FileRecord) -> pd.DataFrame:
+    """Read decimal commas as decimal points, in columns where every number uses them.
+
+    A file re-saved by a spreadsheet set to a European locale keeps the ``;`` separator
+    but writes ``9,53`` for 9.53 (and may group thousands, ``101.325,00``). A column is
+    changed only when it holds such numbers and no plain ``9.53``, so nothing that was
+    already right is touched; the ledger names the columns changed.
+    """
+    import pandas as pd
+
+    changed = []
+    out = frame
+    for name in names:
+        if name not in frame or pd.api.types.is_numeric_dtype(frame[name].dtype):
+            continue
+        text = frame[name].astype("string").str.strip()
+        plain = text.str.fullmatch(_COMMA_DECIMAL).fillna(False)
+        grouped = text.str.fullmatch(_GROUPED_COMMA_DECIMAL).fillna(False)
+        if not (plain | grouped).any():
+            continue
+        dotted = text.str.fullmatch(r"[-+]?\d*\.\d+").fillna(False) & ~grouped
+        if dotted.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        fixed = text.where(~grouped, text.str.replace(".", "", regex=False))
+        out[name] = fixed.str.replace(",", ".", regex=False).astype(object)
+        changed.append(name)
+    if changed:
+        record.note(
+            f"Decimal commas were read as decimal points in {', '.join(changed)} (the file "
+            "looks re-saved by a spreadsheet set to a European language)."
+        )
+    return out
+
+
+def _rename_repeats(header: list[str], record: FileRecord) -> list[str]:
+    """Rename a column name repeated in the header (``P1``, ``P1.1``...); the first is read.
+
+    The later columns of that name are recorded as not read, with the reason: which of
+    two ``P1`` columns holds PM10 cannot be told from the file. Empty names (a trailing
+    ``;``) are left as they are: they are never read.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for position, name in enumerate(header, start=1):
+        if not name or name not in seen:
+            seen.setdefault(name, 0)
+            out.append(name)
+            continue
+        seen[name] += 1
+        new = f"{name}.{seen[name]}"
+        while new in header or new in out:
+            new += "_"
+        out.append(new)
+        record.ignore_column(
+            new,
+            f"column {position} repeats the name {name!r}; only the first {name!r} column "
+            "was read (which one holds the values cannot be told from the file)",
+        )
+    if out != header:
+        record.note(
+            "The header names a column more than once: "
+            + ", ".join(sorted({n for n in header if n and header.count(n) > 1}))
+            + "; the first of each was read, the others were not (see columns not read)."
+        )
+    return out
 
 
 def _sensor_ids(raw: pd.Series) -> pd.Series:
@@ -527,57 +613,12 @@ def _count_repeats(codes: np.ndarray, stamps: np.ndarray, times: pd.Series) -> i
 
 # -- madavi.de CSV --------------------------------------------------------------------
 def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> SensorData:
-    import pandas as pd
-
     text, encoding = decode(raw)
     record = new_record(raw, "sensor_community/madavi_csv", encoding=encoding)
     header, rows, lines = split_table(text, delimiter=";", record=record)
     record.rows_read = len(rows)
-    counts = pd.Series([len(r) for r in rows])
-    # The most common field count; on a tie, prefer one that fits the header or a layout.
-    frequency = counts.value_counts()
-    tied = [int(c) for c in frequency.index[frequency == frequency.max()]]
-    usual = next((c for c in tied if c == len(header) or c in MADAVI_LAYOUTS), min(tied))
-    if usual == len(header):
-        layout = tuple(header)
-    elif usual in MADAVI_LAYOUTS and tuple(header) == MADAVI_LAYOUTS[len(header)]:
-        layout = MADAVI_LAYOUTS[usual]
-        added = [c for c in layout if c not in header]
-        record.note(
-            f"The header lists {len(header)} columns but the data rows have {usual} fields. "
-            f"Read with the {usual}-field layout of newer firmware, which adds "
-            f"{', '.join(added)} after SDS_P2 (mapping by position under the old header "
-            "would have put humidity under BMP_pressure)."
-        )
-    else:
-        raise UnknownLayoutError(
-            "The madavi.de file's rows do not match its header or any known layout.",
-            file=raw.name,
-            found=f"header of {len(header)} columns ({';'.join(header)[:120]}...), rows of "
-            f"{usual} fields; known layouts have {sorted(MADAVI_LAYOUTS)} fields",
-            fix="Read it with toolkit.readers.read_csv_mapped and an explicit column "
-            "mapping, and please report the layout so it can be added.",
-        )
-    good = (counts == len(layout)).to_numpy()
-    if (~good).any():
-        shown = [
-            f"line {lines[i]}: {len(rows[i])} fields" for i in range(len(rows)) if not good[i]
-        ][:3]
-        record.drop_rows(
-            f"row does not have the layout's {len(layout)} fields", int((~good).sum()), shown
-        )
-    frame = pd.DataFrame([r for r, g in zip(rows, good, strict=True) if g], columns=list(layout))
-    if "Signal" in frame and layout != tuple(header):
-        signal = pd.to_numeric(frame["Signal"], errors="coerce")
-        if not (signal.dropna() < 0).mean() > 0.9:
-            raise UnknownLayoutError(
-                "The madavi.de file's rows have more fields than its header, and the "
-                "known newer layout does not fit the values.",
-                file=raw.name,
-                found=f"last field (expected WiFi signal in dBm, negative): "
-                f"{frame['Signal'].head(3).tolist()}",
-                fix="Read it with toolkit.readers.read_csv_mapped and an explicit mapping.",
-            )
+    frame = _madavi_frame(raw, header, rows, lines, record)
+    frame = _decimal_commas(frame, [c for c in frame.columns if c in MADAVI_MAP], record)
     times = parse_times(
         frame["Time"],
         timezone=timezone,
@@ -590,7 +631,7 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.time_label = _TIME_LABEL
     present: dict[str, list[tuple[str, str, str]]] = {}
-    for name in layout:
+    for name in frame.columns:
         if name == "Time":
             continue
         if name not in MADAVI_MAP:
@@ -631,6 +672,133 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
     ]
     record.note("madavi.de files carry no coordinates; add them to data.sensors.")
     return sensor_data(readings, sensors, record)
+
+
+#: Instrument columns that newer madavi.de headers may name without the rows carrying
+#: their fields (the header was written for every instrument the server knows).
+_MADAVI_OPTIONAL = frozenset({"PMS_P1", "PMS_P2", "HPM_P1", "HPM_P2"})
+
+
+def _madavi_layout(header: list[str], count: int) -> tuple[tuple[str, ...], str] | None:
+    """Find the column layout of rows of ``count`` fields under ``header``, with a note.
+
+    Rows are matched by their number of fields, as the writer puts one field per value in
+    a fixed order: the header itself when the counts agree; a known newer layout when the
+    header is a known older one (the 20-column header over 22-field rows); a known
+    layout when the header names it plus instrument columns whose fields the rows do not
+    carry (a 24-name header with ``HPM_P1;HPM_P2`` over 22-field rows). ``None`` when
+    nothing fits.
+    """
+    names = tuple(header)
+    if count == len(names):
+        return names, ""
+    known = MADAVI_LAYOUTS.get(count)
+    if known is None:
+        return None
+    if MADAVI_LAYOUTS.get(len(names)) == names and set(names) <= set(known):
+        added = [c for c in known if c not in names]
+        return known, (
+            f"The header lists {len(names)} columns but the data rows have {count} fields. "
+            f"Read with the {count}-field layout of newer firmware, which adds "
+            f"{', '.join(added)} after SDS_P2 (mapping by position under the old header "
+            "would have put humidity under BMP_pressure)."
+        )
+    extra = [c for c in names if c not in known]
+    if extra and set(extra) <= _MADAVI_OPTIONAL and tuple(c for c in names if c in known) == known:
+        return known, (
+            f"The header lists {len(names)} columns but the data rows have {count} fields: "
+            f"the header names {', '.join(extra)}, for which the rows carry no field. Read "
+            f"with the known {count}-field layout; {', '.join(extra)} were not read."
+        )
+    return None
+
+
+def _madavi_frame(
+    raw: RawFile,
+    header: list[str],
+    rows: list[list[str]],
+    lines: list[int],
+    record: FileRecord,
+) -> pd.DataFrame:
+    """Make a text table of the rows whose field count fits a layout (_madavi_layout).
+
+    Rows of each field count are read with that count's layout (a file can change layout
+    when the firmware is updated during the day); rows of a count that fits no layout are
+    dropped with a reason. The newer layouts are checked against the values: their last
+    field is the WiFi signal, in dBm, so negative.
+
+    Raises
+    ------
+    UnknownLayoutError
+        When no row fits a layout.
+    """
+    import pandas as pd
+
+    counts = pd.Series([len(r) for r in rows], dtype="int64")
+    layouts: dict[int, tuple[str, ...]] = {}
+    refused: dict[int, str] = {}
+    for count in counts.value_counts().index:
+        found = _madavi_layout(header, int(count))
+        if found is None:
+            continue
+        layout, note = found
+        if layout != tuple(header) and "Signal" in layout:
+            position = layout.index("Signal")
+            signal = pd.to_numeric(
+                pd.Series([r[position] for r, c in zip(rows, counts, strict=True) if c == count]),
+                errors="coerce",
+            ).dropna()
+            if not (signal < 0).mean() > 0.9:
+                refused[int(count)] = ", ".join(map(str, signal.head(3).tolist()))
+                continue
+        layouts[int(count)] = layout
+        if note:
+            record.note(note)
+    if not layouts:
+        if refused:
+            raise UnknownLayoutError(
+                "The madavi.de file's rows have more fields than its header, and the "
+                "known newer layout does not fit the values.",
+                file=raw.name,
+                found="last field (expected WiFi signal in dBm, negative): "
+                + "; ".join(refused.values()),
+                fix="Read it with toolkit.readers.read_csv_mapped and an explicit mapping.",
+            )
+        usual = int(counts.mode().min())
+        raise UnknownLayoutError(
+            "The madavi.de file's rows do not match its header or any known layout.",
+            file=raw.name,
+            found=f"header of {len(header)} columns ({';'.join(header)[:120]}...), rows of "
+            f"{usual} fields; known layouts have {sorted(MADAVI_LAYOUTS)} fields",
+            fix="Read it with toolkit.readers.read_csv_mapped and an explicit column "
+            "mapping, and please report the layout so it can be added.",
+        )
+    good = counts.isin(list(layouts)).to_numpy()
+    if (~good).any():
+        expected = " or ".join(str(c) for c in sorted(layouts))
+        shown = [
+            f"line {lines[i]}: {len(rows[i])} fields" for i in range(len(rows)) if not good[i]
+        ][:3]
+        record.drop_rows(
+            f"row does not have the layout's {expected} fields", int((~good).sum()), shown
+        )
+    columns = list(dict.fromkeys(c for layout in layouts.values() for c in layout))
+    for name in header:
+        if name not in columns:
+            record.ignore_column(name, "named in the header, but the rows carry no field for it")
+    if len(layouts) == 1:
+        frame = pd.DataFrame([r for r, g in zip(rows, good, strict=True) if g], columns=columns)
+    else:
+        frame = pd.DataFrame(
+            [dict(zip(layouts[len(r)], r, strict=True)) for r in rows if len(r) in layouts],
+            columns=columns,
+        ).fillna("")
+        record.note(
+            "The rows change layout within the file (firmware updated during the day): "
+            + ", ".join(f"{(counts == c).sum()} rows of {c} fields" for c in sorted(layouts))
+            + "; each was read with its own layout."
+        )
+    return frame
 
 
 def _madavi_device(basename: str) -> str:
@@ -742,6 +910,9 @@ def _read_json(raw: RawFile, *, timezone: str | None) -> SensorData:
             times.timezone,
             times.reason,
             times.offsets,
+            None
+            if times.out_of_range is None
+            else times.out_of_range.iloc[rows].reset_index(drop=True),
         )
         reasons = None if names else pd.Series([_NO_MEASUREMENT] * len(rows))
         parts.append(

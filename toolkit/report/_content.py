@@ -735,12 +735,16 @@ class Report:
         text = f"{len(self.data):,} readings"
         if len(ledger):
             dropped = sum(sum(r.readings_dropped.values()) for r in ledger)
+            rows = sum(sum(r.rows_dropped.values()) for r in ledger)
             failed = len(ledger.failed)
+            partial = len(ledger.partial)
             text += f" from {len(ledger)} file{'s' if len(ledger) != 1 else ''}"
-            text += f" ({failed} could not be read)" if failed else ""
+            problems = [f"{failed} could not be read"] if failed else []
+            problems += [f"{partial} could be read only in part"] if partial else []
+            text += f" ({', '.join(problems)})" if problems else ""
             text += (
-                f"; {dropped:,} empty or unreadable values were left out while reading (each "
-                "with its reason in the ledger)"
+                f"; {rows:,} row{'s' if rows != 1 else ''} and {dropped:,} empty or unreadable "
+                "values were left out while reading (each with its reason in the ledger)"
             )
         return (
             f"{text}; {flagged:,} readings ({share:.1%}) were flagged by the quality checks: "
@@ -835,6 +839,7 @@ class Report:
                     "format": ledger["format"],
                     "status": ledger["status"],
                     "rows read": ledger["rows_read"],
+                    "rows left out": ledger["rows_dropped"],
                     "readings kept": ledger["readings_kept"],
                     "values left out": ledger["readings_dropped"],
                     "why left out": [
@@ -848,12 +853,17 @@ class Report:
             parts.append(
                 _p(
                     "<b>The ledger</b>: what happened to every file while it was read. Every "
-                    "value read is either kept or left out with a reason (an empty field, a "
-                    "missing-value code...)."
+                    "row and every value read is either kept or left out with a reason (an "
+                    "empty field, a missing-value code, a line that does not fit the "
+                    "header...). A file marked <i>partial</i> lost more than 1 % of its rows "
+                    "or values for such reasons: check it before trusting its numbers."
                 )
             )
             parts.append(
-                table_html(files, numeric=("rows read", "readings kept", "values left out"))
+                table_html(
+                    files,
+                    numeric=("rows read", "rows left out", "readings kept", "values left out"),
+                )
             )
         if len(self.checked) == 0:
             parts.append(_p("There are no readings to check."))
