@@ -13,12 +13,15 @@ Conventions
   hours are resolved from the order of the rows when that is unambiguous.
 * A column that mixes timestamps with and without offsets is refused: some of them would
   have to be guessed.
+* Times outside the years 1677-2262 (the range of nanosecond timestamps) cannot be
+  stored; such values (year 9999 or 1500, a clock never set) are unreadable, marked in
+  :attr:`ParsedTimes.out_of_range` so the reader drops their rows with that reason.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ._errors import TimestampError
@@ -27,7 +30,10 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["ParsedTimes", "check_timezone", "parse_times"]
+__all__ = ["OUT_OF_RANGE", "ParsedTimes", "check_timezone", "parse_times"]
+
+#: Why a row whose time cannot be stored is dropped (see :attr:`ParsedTimes.out_of_range`).
+OUT_OF_RANGE = "timestamp outside the years 1677-2262 (implausible time)"
 
 # An offset only counts after a time of day: "2024-03-10" ends in "-10" but is a date.
 _OFFSET = re.compile(
@@ -57,6 +63,10 @@ class ParsedTimes:
         values themselves.
     offsets
         The distinct UTC offsets seen, for offset-carrying values.
+    out_of_range
+        Boolean mask of values that were read but fall outside the years 1677-2262 (also
+        set in ``unreadable``, so a reader that does not look here still drops them);
+        ``None`` when not known.
     """
 
     times: pd.Series
@@ -65,6 +75,26 @@ class ParsedTimes:
     timezone: str
     reason: str
     offsets: list[str]
+    out_of_range: pd.Series | None = field(default=None)
+
+
+def _within_range(times: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return ``times`` in nanoseconds with values outside 1677-2262 as NaT, and their mask.
+
+    pandas parses such values at a coarser resolution (microseconds or seconds); storing
+    them in nanoseconds would raise ``OutOfBoundsDatetime``.
+    """
+    import pandas as pd
+
+    tz = getattr(times.dtype, "tz", None)
+    target = f"datetime64[ns, {tz}]" if tz is not None else "datetime64[ns]"
+    if not pd.api.types.is_datetime64_any_dtype(times.dtype) or times.dt.unit == "ns":
+        return times, pd.Series(False, index=times.index)
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if tz is not None:
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    outside = times.notna() & ((times < low) | (times > high))
+    return times.mask(outside).astype(target), outside
 
 
 def _examples(values: pd.Series, n: int = 3) -> str:
@@ -269,20 +299,15 @@ def parse_times(
     values = values.reset_index(drop=True)
     dtype = values.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
-        times = values.dt.tz_convert("UTC")
-        missing = times.isna()
+        times, outside = _within_range(values.dt.tz_convert("UTC"))
+        missing = values.isna()
         return ParsedTimes(
-            times,
-            missing,
-            pd.Series(False, index=values.index),
-            "offsets",
-            "the values carry their time zone",
-            [],
+            times, missing, outside, "offsets", "the values carry their time zone", [], outside
         )
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         missing = values.isna()
         unit = epoch_unit or ("ms" if values.abs().median() > 1e11 else "s")
-        times = pd.to_datetime(values, unit=unit, utc=True, errors="coerce")
+        times, outside = _within_range(pd.to_datetime(values, unit=unit, utc=True, errors="coerce"))
         unreadable = times.isna() & ~missing
         return ParsedTimes(
             times,
@@ -291,13 +316,15 @@ def parse_times(
             "UTC",
             f"Unix time in {'milliseconds' if unit == 'ms' else 'seconds'} is UTC by definition",
             [],
+            outside,
         )
 
     zone = timezone or documented_timezone
+    outside = pd.Series(False, index=values.index)
     if pd.api.types.is_datetime64_dtype(dtype):
-        naive = values
-        missing = naive.isna()
-        unreadable = pd.Series(False, index=values.index)
+        naive, outside = _within_range(values)
+        missing = values.isna()
+        unreadable = outside.copy()
         has_offset = pd.Series(False, index=values.index)
         text = values  # formatted only for the few examples an error shows
     else:
@@ -349,7 +376,17 @@ def parse_times(
                 )
                 parsed = parsed.astype(again.dtype) if parsed.isna().all() else parsed
                 parsed.loc[retry] = again
+        parsed, outside = _within_range(pd.Series(parsed, index=values.index))
         unreadable = parsed.isna() & ~missing
+        if int(outside.sum()) == n_present:
+            raise TimestampError(
+                f"Every timestamp in column {column!r} falls outside the years 1677-2262.",
+                file=file,
+                found=f"{_examples(text[outside])} ({n_present} value(s))",
+                fix="Check the logger's clock (it may never have been set) and the time "
+                "column chosen; give the layout with time_format= if the dates are written "
+                "another way.",
+            )
         if int(unreadable.sum()) == n_present:
             example = _examples(text[~missing])
             raise TimestampError(
@@ -377,10 +414,8 @@ def parse_times(
                     f" ({len(offsets)} different: {', '.join(offsets[:4])}; each value "
                     "was converted with its own offset)"
                 )
-            return ParsedTimes(times, missing, unreadable, "offsets", reason, offsets)
+            return ParsedTimes(times, missing, unreadable, "offsets", reason, offsets, outside)
         naive = pd.Series(parsed, index=values.index)
-    else:
-        unreadable = pd.Series(False, index=values.index)
 
     if zone is None:
         raise TimestampError(
@@ -402,4 +437,4 @@ def parse_times(
     times = localized if zone in ("UTC", "Etc/UTC") else localized.dt.tz_convert("UTC")
     if str(times.dtype) != "datetime64[ns, UTC]":
         times = times.astype("datetime64[ns, UTC]")
-    return ParsedTimes(times, missing, unreadable, zone, reason, [])
+    return ParsedTimes(times, missing, unreadable, zone, reason, [], outside)

@@ -2,7 +2,9 @@
 
 Readers call :func:`open_files`, which returns one :class:`RawFile` per file (a zip
 archive gives one per member), each with its bytes, a display name and its SHA-256, and
-:func:`decode`, which turns bytes into text with a clear error for binary files.
+:func:`decode`, which turns bytes into text with a clear error for binary files. A
+damaged ``.gz`` or zip member becomes a :class:`~toolkit.DataFormatError` naming it (a
+damaged member of an intact archive fails alone: the other members are still read).
 """
 
 from __future__ import annotations
@@ -10,22 +12,27 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .._errors import DataFormatError, EmptyFileError, SourceNotFoundError
+from .._errors import DataFormatError, EmptyFileError, SourceNotFoundError, ToolkitError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from concurrent.futures import Future
 
-__all__ = ["PathOrBuffer", "RawFile", "check_text", "decode", "open_files"]
+__all__ = ["PathOrBuffer", "RawFile", "check_text", "decode", "open_files", "parser_bytes"]
 
 PathOrBuffer = str | Path | bytes | IO[bytes] | IO[str]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: What the standard library raises for damaged compressed data.
+_DAMAGED = (OSError, EOFError, zlib.error, zipfile.BadZipFile, struct.error, ValueError)
 
 
 class RawFile:
@@ -44,9 +51,11 @@ class RawFile:
         sha256: str | None = None,
         *,
         path: Path | None = None,
+        error: ToolkitError | None = None,
     ) -> None:
         self.name = name
         self.path = path
+        self.error = error
         self._data = data
         self._sha256 = sha256
         self._future: Future[str] | None = None
@@ -58,14 +67,22 @@ class RawFile:
 
     @property
     def data(self) -> bytes:
-        """The file's bytes (read from disk on first use)."""
+        """The file's bytes (read from disk on first use).
+
+        Raises
+        ------
+        ToolkitError
+            :attr:`error`, for a member of an archive that could not be extracted.
+        """
+        if self.error is not None:
+            raise self.error
         if self._data is None:
             self._data = Path(self.path).read_bytes()  # type: ignore[arg-type]
         return self._data
 
     def head(self, size: int = 65536) -> bytes:
         """Return the first ``size`` bytes, without reading the whole file."""
-        if self._data is not None or self.path is None:
+        if self._data is not None or self.path is None or self.error is not None:
             return self.data[:size]
         with Path(self.path).open("rb") as handle:
             return handle.read(size)
@@ -140,12 +157,13 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
     if data[:2] == _GZIP_MAGIC:
         try:
             inner = gzip.decompress(data)
-        except (OSError, EOFError) as error:
+        except _DAMAGED as error:
             raise DataFormatError(
-                "The file looks gzip-compressed but could not be decompressed.",
+                "The file looks gzip-compressed but could not be decompressed: it is cut "
+                "short or damaged.",
                 file=name,
-                found=str(error),
-                fix="Download the file again; it may be cut short.",
+                found=f"{type(error).__name__}: {error}",
+                fix="Download the file again (or copy it again from the logger's card).",
             ) from None
         inner_name = name[:-3] if name.endswith(".gz") else name
         yield RawFile(inner_name, inner, outer)
@@ -153,11 +171,11 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
     if data[:4] == _ZIP_MAGIC:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as error:
+        except _DAMAGED as error:
             raise DataFormatError(
-                "The zip archive could not be opened.",
+                "The zip archive could not be opened: it is cut short or damaged.",
                 file=name,
-                found=str(error),
+                found=f"{type(error).__name__}: {error}",
                 fix="Download the archive again; it may be cut short.",
             ) from None
         if any(n.startswith("xl/") for n in archive.namelist()):
@@ -176,8 +194,26 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
                 fix="Check that the right archive was downloaded.",
             )
         for member in members:
-            content = archive.read(member)
-            yield from _expand(f"{name}::{member.filename}", content)
+            inner_name = f"{name}::{member.filename}"
+            try:
+                content = archive.read(member)
+                inner = list(_expand(inner_name, content))
+            except ToolkitError as error:  # a damaged .gz inside the archive
+                yield RawFile(inner_name, b"", "", error=error)
+                continue
+            except (*_DAMAGED, RuntimeError, NotImplementedError) as error:
+                # RuntimeError: encrypted; NotImplementedError: unsupported compression.
+                problem = DataFormatError(
+                    "This member of the zip archive could not be extracted: it is damaged, "
+                    "encrypted or compressed with a method Python cannot read.",
+                    file=inner_name,
+                    found=f"{type(error).__name__}: {error}",
+                    fix="Download the archive again, or extract it with another program "
+                    "and load the files it holds.",
+                )
+                yield RawFile(inner_name, b"", "", error=problem)
+                continue
+            yield from inner
         return
     yield RawFile(name, data, outer)
 
@@ -217,7 +253,7 @@ def open_files(source: PathOrBuffer | RawFile) -> list[RawFile]:
     name, data = _read_input(source)
     files = list(_expand(name, data))
     for raw in files:
-        if name.endswith(".zip") or "::" in raw.name:
+        if raw.error is None and (name.endswith(".zip") or "::" in raw.name):
             raw.sha256 = hashlib.sha256(raw.data).hexdigest()
     return files
 
@@ -233,8 +269,11 @@ def check_text(raw: RawFile) -> str:
     EmptyFileError
         If the file has no content, or only white space.
     DataFormatError
-        If the bytes are not text (for example an image or a spreadsheet saved as .csv).
+        If the bytes are not text (for example an image or a spreadsheet saved as .csv),
+        or if the file is a member of an archive that could not be extracted.
     """
+    if raw.error is not None:
+        raise raw.error
     head = raw.head(65536)
     if not head.strip():
         raise EmptyFileError(
@@ -244,7 +283,7 @@ def check_text(raw: RawFile) -> str:
             fix="Download or export the file again; it may have been saved before the data "
             "arrived.",
         )
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if head[:2] in _UTF16_BOMS:
         return head.decode("utf-16", errors="replace")
     sample = head[:4096]
     if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
@@ -279,9 +318,36 @@ def decode(raw: RawFile) -> tuple[str, str]:
     """
     check_text(raw)
     data = raw.data
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16"), "utf-16"
+    if data[:2] in _UTF16_BOMS:
+        # errors="replace": a file cut short may end in half a character.
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def parser_bytes(raw: RawFile) -> tuple[bytes | None, str]:
+    """Return what to hand a fast parser that reads UTF-8 only (pyarrow), and the encoding.
+
+    Parameters
+    ----------
+    raw
+        An opened file.
+
+    Returns
+    -------
+    data : bytes or None
+        ``None`` when the parser may read :attr:`RawFile.path` itself (a file on disk,
+        not yet in memory, without a UTF-16 byte-order mark); otherwise the bytes, as
+        UTF-8 (a UTF-16 file, as Excel's "Unicode text" saves, is decoded first).
+    encoding : str
+        ``"utf-16"`` when the text was re-encoded, else ``"utf-8"`` (the parser finds
+        out itself whether the bytes really are UTF-8).
+    """
+    if raw.head(2) in _UTF16_BOMS:
+        text, encoding = decode(raw)
+        return text.encode("utf-8"), encoding
+    if raw.path is not None and not raw.loaded:
+        return None, "utf-8"
+    return raw.data, "utf-8"

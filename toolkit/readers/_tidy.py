@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .. import units as _units
 from .. import variables as _variables
 from .._errors import UnitError
-from .._time import ParsedTimes
+from .._time import OUT_OF_RANGE, ParsedTimes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -262,6 +262,8 @@ def build_readings(
         for name in given.dropna().unique():
             drop((given == name).to_numpy(dtype=bool, na_value=False), str(name))
     drop(times.missing.to_numpy(dtype=bool), "timestamp missing")
+    if times.out_of_range is not None:
+        drop(times.out_of_range.to_numpy(dtype=bool), OUT_OF_RANGE)
     drop(times.unreadable.to_numpy(dtype=bool), "timestamp could not be read")
 
     k = len(columns)
@@ -417,6 +419,9 @@ def long_readings(
     reasons = pd.Series(table["row_reason"].to_numpy(dtype=object), dtype=object)
     undecided = pd.isna(reasons).to_numpy()
     reasons[times.missing.to_numpy(dtype=bool) & undecided] = "timestamp missing"
+    if times.out_of_range is not None:
+        undecided = pd.isna(reasons).to_numpy()
+        reasons[times.out_of_range.to_numpy(dtype=bool) & undecided] = OUT_OF_RANGE
     undecided = pd.isna(reasons).to_numpy()
     reasons[times.unreadable.to_numpy(dtype=bool) & undecided] = "timestamp could not be read"
 
