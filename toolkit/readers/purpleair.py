@@ -243,23 +243,28 @@ _TIME_LABEL_RAW = "end of the sensor's ~2-minute reading [M]"
 
 
 # -- detection ------------------------------------------------------------------------
+#: The first field of each CSV variant's header line.
+_TIME_COLUMNS = {
+    "api_history_csv": "time_stamp",
+    "airsensor2_csv": "datetime",
+    "sd_card_csv": "UTCDateTime",
+    "thingspeak_csv": "created_at",
+}
+_TIME_VALUE = re.compile(r"^(\d{9,11}(\.\d+)?|\d{4}[-/]\d{1,2}[-/]\d{1,2}.*)$")
+_JSON_LINE = re.compile(r'^("?[{}\[\]]|"[^"]*"\s*:)')
+#: How much of a file's start (what ``detect`` is given) and of its end is searched for a
+#: header line that sorting moved there.
+_HEAD_BYTES = 65536
+_TAIL_BYTES = 65536
+
+
 def _first_line_fields(head: str) -> list[str]:
     first = head.lstrip("\ufeff").lstrip().split("\n", 1)[0].rstrip("\r")
-    try:
-        return [f.strip() for f in next(csv.reader([first]))]
-    except (csv.Error, StopIteration):
-        return []
+    return _split_fields(first)
 
 
-def detect(raw: RawFile, head: str) -> str | None:
-    """Return the format variant if ``head`` (the file's first characters) is one of ours."""
-    text = head.lstrip("\ufeff").lstrip()
-    if text.startswith("{"):
-        start = text[:4000]
-        if '"api_version"' in start or ('"sensor_index"' in start and '"fields"' in start):
-            return "api_history_json"
-        return None
-    fields = _first_line_fields(text)
+def _header_variant(fields: list[str]) -> str | None:
+    """Return the CSV variant whose header line ``fields`` is, if any."""
     if len(fields) < 2:
         return None
     names = set(fields)
@@ -275,6 +280,74 @@ def detect(raw: RawFile, head: str) -> str | None:
         any(f in THINGSPEAK_MAP for f in fields) or "UptimeMinutes" in names
     ):
         return "thingspeak_csv"
+    return None
+
+
+def _is_json_line(line: str) -> bool:
+    """Tell whether a line is part of a JSON object (an API error written into a CSV)."""
+    return bool(_JSON_LINE.match(line.strip()))
+
+
+def _find_header(lines: list[str]) -> str | None:
+    """Find a header line below data rows or an API error message, as sorting leaves it.
+
+    Every non-blank line before the header must be a data row (starting with a time)
+    or part of a JSON object.
+
+    Returns
+    -------
+    str or None
+        The variant of the header found; ``""`` if a line that is neither data nor JSON
+        comes first (the file is not ours); ``None`` if the lines hold no header.
+    """
+    for line in lines:
+        if not line.strip() or _is_json_line(line):
+            continue
+        fields = _split_fields(line)
+        variant = _header_variant(fields)
+        if variant and sum(1 for f in fields if f) >= 3:
+            return variant
+        if len(fields) < 3 or not _TIME_VALUE.match(fields[0]):
+            return ""
+    return None
+
+
+def _size(raw: RawFile) -> int:
+    from pathlib import Path
+
+    if raw.loaded or raw.path is None:
+        return len(raw.data)
+    return Path(raw.path).stat().st_size
+
+
+def _tail(raw: RawFile, size: int = _TAIL_BYTES) -> list[str]:
+    """Return the last whole lines of a file (its last ``size`` bytes, first line cut)."""
+    from pathlib import Path
+
+    if raw.loaded or raw.path is None:
+        data = raw.data[-size:]
+    else:
+        with Path(raw.path).open("rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - size))
+            data = handle.read()
+    return data.decode("utf-8", errors="replace").splitlines()[1:]
+
+
+def detect(raw: RawFile, head: str) -> str | None:
+    """Return the format variant if ``head`` (the file's first characters) is one of ours.
+
+    The header line of a CSV is looked for on the first line, then further down (below
+    an API error message, or below data rows when a spreadsheet sorted the file or
+    downloads were appended), and at the end of the file when its first lines are
+    PurpleAir data rows.
+    """
+    text = head.lstrip("\ufeff").lstrip()
+    fields = _first_line_fields(text)
+    variant = _header_variant(fields)
+    if variant:
+        return variant
+    names = set(fields)
     if {"sensor_index", "latitude", "longitude"} <= names and not names & {
         "time_stamp",
         "datetime",
@@ -282,6 +355,20 @@ def detect(raw: RawFile, head: str) -> str | None:
         "UTCDateTime",
     }:
         return "sensor_metadata"
+    lines = text.splitlines()
+    whole = _size(raw) <= _HEAD_BYTES
+    found = _find_header(lines if whole else lines[:-1])  # the head's last line may be cut
+    if found:
+        return found
+    if text.startswith("{"):
+        start = text[:4000]
+        if '"api_version"' in start or ('"sensor_index"' in start and '"fields"' in start):
+            return "api_history_json"
+        return None
+    if found is None and not whole:
+        # Only data rows (and error messages) in the first 64 KiB: a sorted file whose
+        # header line went to the end.
+        return _find_header(_tail(raw)) or None
     return None
 
 
@@ -349,12 +436,12 @@ def _read_one(
     head = check_text(raw)
     variant = detect(raw, head)
     options = {"sensor_id": sensor_id, "timezone": timezone, "swapped": swapped}
+    if variant in ("api_history_csv", "airsensor2_csv"):
+        return _read_api_csv(raw, variant, **options)
     if variant == "api_history_json" or head.lstrip("\ufeff").lstrip().startswith("{"):
         # Any JSON object given to this reader: an API error object without
         # api_version still gets the API's description in the error message.
         return _read_json(raw, **options)
-    if variant in ("api_history_csv", "airsensor2_csv"):
-        return _read_api_csv(raw, variant, **options)
     if variant == "sd_card_csv":
         return _read_sd_card(raw, **options)
     if variant == "thingspeak_csv":
@@ -388,15 +475,48 @@ _ERROR_TEXT = re.compile(r'"description"\s*:\s*"([^"]*)"')
 
 
 def _split_fields(line: str) -> list[str]:
+    line = line.replace("\ufeff", "")  # appended downloads keep each file's byte-order mark
     if '"' not in line:
         return [f.strip() for f in line.split(",")]
-    return [f.strip() for f in next(csv.reader([line]))]
+    try:
+        return [f.strip() for f in next(csv.reader([line]))]
+    except (csv.Error, StopIteration):
+        return [f.strip() for f in line.split(",")]
 
 
-def _scan_csv(text: str, record: FileRecord, *, what: str) -> tuple[list[_Block], list[str]]:
+def _trim(fields: list[str], width: int) -> list[str]:
+    """Drop empty fields beyond ``width`` (a trailing comma is not a column)."""
+    if len(fields) > width and not any(fields[width:]):
+        return fields[:width]
+    return fields
+
+
+def _json_chunk(lines: list[str], i: int) -> int:
+    """Return the index after the JSON object starting at ``lines[i]``.
+
+    The object ends where its braces balance, or at the first line that is not JSON
+    (so that an object cut short does not swallow the CSV rows after it).
+    """
+    depth = lines[i].count("{") - lines[i].count("}")
+    j = i + 1
+    while depth > 0 and j < len(lines) and _is_json_line(lines[j]):
+        depth += lines[j].count("{") - lines[j].count("}")
+        j += 1
+    return j
+
+
+def _scan_csv(
+    text: str, record: FileRecord, *, what: str, time_column: str
+) -> tuple[list[_Block], list[str]]:
     """Split a CSV into header blocks, dropping header repeats and API error JSON.
 
-    Every non-blank line after the first header is counted in ``record.rows_read``.
+    The header is the first line whose first field is ``time_column``; it need not be
+    the first line: data rows above it (a file sorted by a spreadsheet puts the header
+    at the end, or in the middle of appended downloads) are read with it, and a note
+    says so. A header line that ends with a comma has an empty last name; that empty
+    column is not part of the layout, so rows with and without a trailing comma are
+    both read. Every non-blank line except that header is counted in
+    ``record.rows_read``.
 
     Returns
     -------
@@ -406,37 +526,38 @@ def _scan_csv(text: str, record: FileRecord, *, what: str) -> tuple[list[_Block]
         ``"<error>: <description>"`` of each API error object found in the file.
     """
     lines = text.lstrip("\ufeff").splitlines()
-    header: list[str] | None = None
     blocks: list[_Block] = []
+    orphans: list[tuple[int, list[str]]] = []  # data rows above the first header
     errors: list[str] = []
+    fragments: list[str] = []
     repeats: list[str] = []
     changed: list[str] = []
+    trailing = False
     rows_read = 0
+    header_line = 0
     i = 0
     while i < len(lines):
         line = lines[i]
         number = i + 1
-        i += 1
         if not line.strip():
+            i += 1
             continue
-        if header is None:
-            header = _split_fields(line)
-            blocks.append(_Block(header))
-            continue
-        if line.lstrip().startswith("{"):
-            # An API error object, possibly spread over several lines.
-            chunk = [line]
-            depth = line.count("{") - line.count("}")
-            while depth > 0 and i < len(lines):
-                chunk.append(lines[i])
-                depth += lines[i].count("{") - lines[i].count("}")
-                i += 1
-            body = "\n".join(chunk)
-            name = _ERROR_NAME.search(body)
-            desc = _ERROR_TEXT.search(body)
-            label = name.group(1) if name else "unreadable JSON"
+        if _is_json_line(line):
+            # An API error object, on one line or spread over several.
+            end = _json_chunk(lines, i) if "{" in line else i + 1
+            chunk = lines[i:end]
+            i = end
             n = sum(1 for c in chunk if c.strip())
             rows_read += n
+            body = "\n".join(chunk).replace('""', '"')  # quotes doubled by a spreadsheet
+            name = _ERROR_NAME.search(body)
+            if "{" not in line:
+                fragments.append(f"line {number}: {line.strip()[:60]!r}")
+                if name:
+                    errors.append(f"{name.group(1)}: (a line of the message, out of place)")
+                continue
+            desc = _ERROR_TEXT.search(body)
+            label = name.group(1) if name else "unreadable JSON"
             record.drop_rows(
                 f"PurpleAir API error message written into the file ({label})",
                 n,
@@ -444,32 +565,69 @@ def _scan_csv(text: str, record: FileRecord, *, what: str) -> tuple[list[_Block]
             )
             errors.append(f"{label}: {desc.group(1) if desc else body.strip()[:200]}")
             continue
-        rows_read += 1
+        i += 1
         fields = _split_fields(line)
-        if fields and fields[0] == header[0]:
-            if fields == blocks[-1].header:
+        if fields[0] == time_column:
+            header = fields[:]
+            while header and not header[-1]:
+                header.pop()
+            if not blocks:
+                trailing = len(header) < len(fields)
+                blocks.append(_Block(header))
+                header_line = number
+            elif header == blocks[-1].header:
+                rows_read += 1
                 repeats.append(f"line {number}")
             else:
+                rows_read += 1
                 changed.append(f"line {number}")
-                blocks.append(_Block(fields))
+                blocks.append(_Block(header))
             continue
-        blocks[-1].rows.append(fields)
-        blocks[-1].lines.append(number)
-    if header is None:
-        raise EmptyFileError(
-            "The file has no header line.",
+        rows_read += 1
+        if blocks:
+            blocks[-1].rows.append(fields)
+            blocks[-1].lines.append(number)
+        else:
+            orphans.append((number, fields))
+    if not blocks:
+        first = next((ln.strip() for ln in lines if ln.strip()), "")
+        raise DataFormatError(
+            f"The file has no header line (a line starting with '{time_column},').",
             file=record.path,
-            fix="Check that this is the exported file.",
+            found=f"{rows_read} line(s); the first: {first[:120]!r}",
+            fix="Check that this is the exported file, whole; if its header line was "
+            "deleted, add it back as the first line.",
         )
     record.rows_read += rows_read
+    if orphans:
+        blocks[0].rows[:0] = [f for _, f in orphans]
+        blocks[0].lines[:0] = [n for n, _ in orphans]
+        record.note(
+            f"The header line is line {header_line}, not the first line: the "
+            f"{len(orphans)} data row(s) above it were read with it (a spreadsheet "
+            "that sorted the file, or downloads appended one after another, move it)."
+        )
+    if fragments:
+        record.drop_rows(
+            "PurpleAir API error message written into the file (a line of it, out of place)",
+            len(fragments),
+            fragments,
+        )
     if repeats:
         record.drop_rows(f"repeated header line ({what})", len(repeats), repeats)
     if changed:
         record.drop_rows(
             "header line of a new column layout (firmware changed)", len(changed), changed
         )
+    if trailing:
+        record.note(
+            "The header line ends with a comma (an empty last column name, as PurpleAir's "
+            "download tool writes it); that empty column is not part of the layout, so "
+            "rows with and without a trailing comma were both read."
+        )
     for block in blocks:
         width = len(block.header)
+        block.rows = [_trim(r, width) for r in block.rows]
         bad = [k for k, r in enumerate(block.rows) if len(r) != width]
         if bad:
             record.drop_rows(
@@ -646,7 +804,9 @@ def _read_api_csv(
 
     text, encoding = decode(raw)
     record = new_record(raw, f"purpleair/{variant}", encoding=encoding)
-    blocks, errors = _scan_csv(text, record, what="written again by the download")
+    blocks, errors = _scan_csv(
+        text, record, what="written again by the download", time_column=_TIME_COLUMNS[variant]
+    )
     time_col = "time_stamp" if variant == "api_history_csv" else "datetime"
     frames = [
         pd.DataFrame(b.rows, columns=b.header).assign(_layout=k)
@@ -673,11 +833,12 @@ def _read_api_csv(
         frame[time_col], timezone=timezone, file=raw.name, column=time_col
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
-    record.time_label = _csv_time_label(times, record)
+    named = _download_name(raw.basename)
+    record.time_label = _csv_time_label(times, record, named)
     swap = bool(swapped)
     if swapped:
         record.note("CF=1 and ATM were read swapped, as asked (cf_atm_swapped=True).")
-    ids = _api_ids(frame, raw, record, sensor_id, variant)
+    ids = _api_ids(frame, raw, record, sensor_id, variant, named)
     parts = []
     for k, block in enumerate(blocks):
         mask = (frame["_layout"] == k).to_numpy()
@@ -731,17 +892,65 @@ def _read_api_csv(
     return sensor_data(readings, sensors, record)
 
 
-def _csv_time_label(times: ParsedTimes, record: FileRecord) -> str:
-    """Judge the time label from the rows' spacing (the CSV does not state the average)."""
+#: File names of PurpleAir's Data Download Tool (2023-): "<sensor_index> <start date>
+#: <end date> <average>-Minute Average.csv", perhaps with a browser's " (1)".
+_DOWNLOAD_TOOL_NAME = re.compile(
+    r"^(?P<index>\d+) (?P<start>\d{4}-\d{2}-\d{2}) (?P<end>\d{4}-\d{2}-\d{2}) "
+    r"(?P<minutes>\d+)-Minute Average(?: ?\(\d+\))?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _DownloadName:
+    """What a Data Download Tool file name says."""
+
+    index: str
+    start: str
+    end: str
+    minutes: int
+
+
+def _download_name(basename: str) -> _DownloadName | None:
+    match = _DOWNLOAD_TOOL_NAME.match(basename.rsplit(".", 1)[0].strip())
+    if not match:
+        return None
+    return _DownloadName(
+        match.group("index"), match.group("start"), match.group("end"), int(match.group("minutes"))
+    )
+
+
+def _csv_time_label(
+    times: ParsedTimes, record: FileRecord, named: _DownloadName | None = None
+) -> str:
+    """Judge the time label from the file name's average, else from the rows' spacing."""
     import pandas as pd
 
     known = times.times.dropna().drop_duplicates().sort_values()
-    if len(known) < 3:
+    step = known.diff().median() if len(known) >= 3 else None
+    if named is not None:
+        kind = (
+            "real time, the sensor's ~2-minute readings"
+            if named.minutes == 0
+            else f"{named.minutes}-minute averages computed by PurpleAir, not single readings"
+        )
+        record.note(
+            f"File name of PurpleAir's Data Download Tool: sensor {named.index}, "
+            f"{named.start} to {named.end}. Averaging period: {kind} (from the file name)."
+        )
+        if step is not None and named.minutes and step < pd.Timedelta(minutes=named.minutes):
+            record.note(
+                f"The rows are a median of {step / pd.Timedelta(minutes=1):g} minutes "
+                f"apart, closer than the {named.minutes} minutes the file name says."
+            )
+        if named.minutes == 0:
+            return _TIME_LABEL_RAW
+        return f"start of the {named.minutes}-minute averaging interval [M]"
+    if step is None:
         return (
             "start of the averaging interval for averaged history, end of the "
             "~2-minute reading for real-time history [M]"
         )
-    step = known.diff().median()
     minutes = step / pd.Timedelta(minutes=1)
     record.note(
         f"The CSV does not state its averaging period; its rows are a median of "
@@ -753,11 +962,16 @@ def _csv_time_label(times: ParsedTimes, record: FileRecord) -> str:
 
 
 def _api_ids(
-    frame: pd.DataFrame, raw: RawFile, record: FileRecord, sensor_id: str | None, variant: str
+    frame: pd.DataFrame,
+    raw: RawFile,
+    record: FileRecord,
+    sensor_id: str | None,
+    variant: str,
+    named: _DownloadName | None = None,
 ) -> pd.Series:
     import pandas as pd
 
-    stem = raw.basename.rsplit(".", 1)[0]
+    stem = named.index if named is not None else raw.basename.rsplit(".", 1)[0]
     if sensor_id is not None:
         if "sensor_index" in frame:
             given = set(frame["sensor_index"].astype(str).str.strip()) - {"", "nan"}
@@ -771,6 +985,12 @@ def _api_ids(
         index = frame["sensor_index"].astype("string").str.strip()
         index = index.mask(index.isna() | (index == ""), stem)
         return (_PREFIX + ":" + index).astype(str)
+    if named is not None:
+        record.note(
+            f"The file has no sensor_index column; the sensor id {_id(stem)!r} was taken "
+            "from the Data Download Tool's file name."
+        )
+        return pd.Series([_id(stem)] * len(frame))
     record.note(
         f"The file has no sensor_index column ({variant}); the sensor id was taken from "
         f"the file name: {_id(stem)!r}. Give sensor_id='<sensor_index>' to use the "
@@ -1051,7 +1271,9 @@ def _read_sd_card(
 
     text, encoding = decode(raw)
     record = new_record(raw, "purpleair/sd_card_csv", encoding=encoding)
-    blocks, _ = _scan_csv(text, record, what="the SD logger writes one at every restart")
+    blocks, _ = _scan_csv(
+        text, record, what="the SD logger writes one at every restart", time_column="UTCDateTime"
+    )
     frames = [
         pd.DataFrame(b.rows, columns=b.header).assign(_layout=k)
         for k, b in enumerate(blocks)
@@ -1193,7 +1415,7 @@ def _read_thingspeak(
 
     text, encoding = decode(raw)
     record = new_record(raw, "purpleair/thingspeak_csv", encoding=encoding)
-    blocks, _ = _scan_csv(text, record, what="files joined together")
+    blocks, _ = _scan_csv(text, record, what="files joined together", time_column="created_at")
     header = blocks[0].header
     pm_labels = [h for h in header if h in THINGSPEAK_MAP and h.startswith("PM")]
     secondary = any("um/dl" in h for h in header)
