@@ -136,11 +136,12 @@ def test_instance_id_is_part_of_the_sensor_id():
     assert data.sensor_ids == ["telraam:9000001:1234", "telraam:instance-77"]
 
 
-def test_uptime_above_one_raises():
+def test_percentage_uptime_raises():
+    # More cases (uptime just above 1, other scales) in test_telraam_wild.py.
     with pytest.raises(
         UnitError,
-        match=r"(?s)fraction from 0 to 1.*uptime 80 \(1 value.*"
-        r"divide the column by 100",
+        match=r"(?s)fraction from 0 to 1.*looks like a percentage.*uptime 80 \(1 value.*"
+        r"Divide the uptime column by 100",
     ):
         _read(_report(_record(uptime=80)))
 

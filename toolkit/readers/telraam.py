@@ -29,7 +29,16 @@ the camera was not counting (divided by ``uptime``). They are kept as given. Tel
 advises not to trust intervals with an uptime below about 0.5. At night the camera
 does not count, and the report gives **zeros with uptime 0** rather than missing
 values: these rows are kept (they are in the file) but counted in the ledger, and the
-quality checks flag them; they are not real zeros. ``uptime`` is read as a percentage.
+quality checks flag them; they are not real zeros. ``uptime`` (a fraction 0-1 in the
+report) is stored in % (0-100).
+
+Real reports carry uptimes **slightly above 1** (1.0003-1.0018 in a 2023 report): the
+uptime of an interval is aggregated by Telraam from the camera's shorter counting
+periods, and rounding in that aggregation can push a full interval just past 1 [M].
+Uptimes up to ``1 + UPTIME_TOLERANCE`` (1.01) are therefore accepted and read as 1
+(100 %), with a ledger note giving how many and the largest; counts are kept as given.
+Larger values mean the column is not a fraction (a percentage such as 87 or 100, or
+another quantity) and the file is refused with advice.
 
 Time
 ----
@@ -60,7 +69,14 @@ if TYPE_CHECKING:
     from ..sensordata import SensorData
     from ._io import PathOrBuffer, RawFile
 
-__all__ = ["MISSING_VALUES", "SOURCE", "VARIABLE_MAP", "detect", "read_telraam"]
+__all__ = [
+    "MISSING_VALUES",
+    "SOURCE",
+    "UPTIME_TOLERANCE",
+    "VARIABLE_MAP",
+    "detect",
+    "read_telraam",
+]
 
 SOURCE = "Telraam"
 _PREFIX = "telraam"
@@ -97,6 +113,9 @@ _IGNORED = {
     "cars), not a single value",
 }
 _LOW_UPTIME = 0.5
+#: How far above 1 an uptime may be and still be read as a fraction (as 1): rounding in
+#: Telraam's aggregation gives values such as 1.0018 (see the module docstring).
+UPTIME_TOLERANCE = 0.01
 _TIME_LABEL = "start of the interval (see the 'interval' field: hourly, daily...)"
 
 
@@ -121,6 +140,7 @@ def detect(raw: RawFile, head: str) -> str | None:
 def read_telraam(
     path_or_buffer: PathOrBuffer,
     *,
+    file_timezone: str | None = None,
     timezone: str | None = None,
 ) -> SensorData:
     """Read a Telraam traffic report: the API's JSON answer or a CSV export.
@@ -130,9 +150,13 @@ def read_telraam(
     path_or_buffer
         A file path or open file (``.json``, ``.csv``, or a ``.zip``/``.gz`` of them).
         The variant is recognised from the content.
+    file_timezone
+        IANA zone of the file's clock, for CSV dates written without an offset, to
+        override the documented UTC.
     timezone
-        IANA zone for CSV dates written without an offset, to override the documented
-        UTC.
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
 
     Returns
     -------
@@ -163,6 +187,9 @@ def read_telraam(
     >>> data.readings[["variable", "value", "unit"]].values.tolist()
     [['uptime', 50.0, '%'], ['count_car', 120.0, 'count'], ['speed_v85', 42.5, 'km/h']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_telraam")
     return read_each(path_or_buffer, lambda raw: _read_one(raw, timezone=timezone), what="telraam")
 
 
@@ -287,16 +314,16 @@ def _build(
         )
 
     uptime = pd.to_numeric(_text(frame, "uptime"), errors="coerce")
-    if (uptime > 1).any():
-        above = uptime[uptime > 1]
-        raise UnitError(
-            "Telraam gives uptime as a fraction from 0 to 1, but this file has larger values.",
-            file=raw.name,
-            found=f"uptime {', '.join(f'{v:g}' for v in above.head(3))} "
-            f"({len(above)} value(s) above 1)",
-            fix="If this export gives uptime in %, divide the column by 100, or read the "
-            "file with toolkit.readers.read_csv_mapped and unit='%' for uptime.",
+    _check_uptime(uptime, raw)
+    over = (uptime > 1).to_numpy(dtype=bool, na_value=False)
+    if over.any():
+        record.note(
+            f"{int(over.sum())} interval(s) have an uptime slightly above 1 (up to "
+            f"{uptime.max():.4g}), which rounding in Telraam's aggregation produces; they "
+            "were read as 1 (100 %). Their counts were kept as given."
         )
+        frame = frame.assign(uptime=frame["uptime"].astype(object).where(~over, 1.0))
+        uptime = uptime.clip(upper=1.0)
     readings = _tidy.build_readings(
         frame,
         times=times,
@@ -309,6 +336,33 @@ def _build(
     _notes(frame, uptime, record)
     sensors = _sensors(frame.assign(_id=ids, _segment=segment, _instance=instance))
     return sensor_data(readings, sensors, record)
+
+
+def _check_uptime(uptime: pd.Series, raw: RawFile) -> None:
+    """Refuse uptimes that are not a fraction (allowing rounding just above 1)."""
+    above = uptime[uptime > 1 + UPTIME_TOLERANCE]
+    if above.empty:
+        return
+    shown = ", ".join(f"{v:g}" for v in above.head(3))
+    found = f"uptime {shown} ({len(above)} value(s) above {1 + UPTIME_TOLERANCE:g})"
+    if uptime.max() <= 100 and uptime.min() >= 0:
+        raise UnitError(
+            "Telraam gives uptime as a fraction from 0 to 1, but this file's uptime "
+            "column looks like a percentage (0-100).",
+            file=raw.name,
+            found=found,
+            fix="Divide the uptime column by 100 and read the file again (or read it "
+            "with toolkit.readers.read_csv_mapped and unit='%' for uptime). Values just "
+            f"above 1 (up to {1 + UPTIME_TOLERANCE:g}) need no change: they are rounding.",
+        )
+    raise UnitError(
+        "Telraam gives uptime as a fraction from 0 to 1, but this file's uptime column "
+        "holds values that are neither a fraction nor a percentage.",
+        file=raw.name,
+        found=f"{found}; largest {uptime.max():g}, smallest {uptime.min():g}",
+        fix="Check that the 'uptime' column is Telraam's uptime (the share of the "
+        "interval the camera was counting); export the report again from the API.",
+    )
 
 
 def _sensor_id(segment: Any, instance: Any) -> str:
