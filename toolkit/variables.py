@@ -28,12 +28,21 @@ description
 
 Raw PurpleAir values are kept under their own names (``pm25_cf1``, ``pm25_atm``,
 ``pm25_alt``) so they can never be mistaken for a corrected PM2.5 value.
+
+Other names for the variables
+-----------------------------
+Files that name the variable in a cell (long tables: ``PM2.5``, ``pm2_5``, ``Relative
+Humidity``, ``LAeq``) are understood with :func:`resolve`: a name is compared in lower
+case without spaces or punctuation (``PM1.0`` is ``pm1``, not ``pm10``) against the
+canonical names and the aliases in ``toolkit/data/variable_aliases.csv`` (one alias per
+line, with a note on where the spelling comes from).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -43,7 +52,7 @@ from ._errors import UnknownVariableError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AGGREGATIONS", "Variable", "get", "names", "table"]
+__all__ = ["AGGREGATIONS", "Variable", "alias_key", "aliases", "get", "names", "resolve", "table"]
 
 #: The averaging rules a variable can have.
 AGGREGATIONS = ("mean", "energy_mean", "sum", "vector_mean", "min", "max")
@@ -145,3 +154,68 @@ def table() -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame([v.__dict__ for v in _load().values()])
+
+
+def alias_key(name: str) -> str:
+    """Return the form in which variable names are compared.
+
+    Lower case, ``PM1.0``/``pm10_0`` shortened to ``pm1``/
+    ``pm10``, then only letters and digits: ``PM2.5``, ``pm2_5``, ``PM 2,5`` and ``pm25``
+    all become ``"pm25"``.
+
+    Parameters
+    ----------
+    name
+        A variable name as a file writes it.
+
+    Returns
+    -------
+    str
+        The comparison key.
+    """
+    text = str(name).strip().lower()
+    text = re.sub(r"^(pm\d+)\s*[._, ]\s*0(?!\d)", r"\1", text)  # PM1.0 is PM1, PM10.0 is PM10
+    return re.sub(r"[^0-9a-z]", "", text)
+
+
+@functools.cache
+def aliases() -> dict[str, str]:
+    """Return every known name of a variable, by :func:`alias_key`, with its canonical name.
+
+    Returns
+    -------
+    dict of str to str
+        The canonical names themselves and the aliases of
+        ``toolkit/data/variable_aliases.csv``.
+    """
+    out = {alias_key(name): name for name in _load()}
+    source = resources.files("toolkit").joinpath("data", "variable_aliases.csv")
+    with source.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = alias_key(row["alias"])
+            if out.setdefault(key, row["variable"]) != row["variable"]:  # pragma: no cover
+                msg = f"variable_aliases.csv: {row['alias']!r} names two variables"
+                raise ValueError(msg)
+    return out
+
+
+def resolve(name: str) -> str | None:
+    """Return the canonical variable a file's variable name stands for, or ``None``.
+
+    Parameters
+    ----------
+    name
+        The name as written in a file, for example ``"PM2.5"``, ``"pm2_5"``, ``"RH"``,
+        ``"Temp"`` or ``"pm25"``.
+
+    Returns
+    -------
+    str or None
+        The canonical name (``"pm25"``, ``"humidity"``...), ``None`` if it is not known.
+
+    Examples
+    --------
+    >>> resolve("PM2.5"), resolve("pm1_0"), resolve("Relative Humidity"), resolve("P2")
+    ('pm25', 'pm1', 'humidity', None)
+    """
+    return aliases().get(alias_key(name))

@@ -14,6 +14,7 @@ read_smart_citizen     SD-card CSV, platform CSV, API v0 readings JSON
 read_airgradient       local and cloud JSON, dashboard CSV
 read_telraam           traffic report JSON and CSV
 read_sensorthings      OGC SensorThings Observations JSON
+read_long_csv          long (tidy) CSV: sensor, time, variable, value, unit per row
 read_csv_mapped        any CSV or Excel file, with an explicit column mapping
 read_datapackage       a Data Package written by toolkit.export (or any tidy one)
 =====================  ============================================================
@@ -21,6 +22,7 @@ read_datapackage       a Data Package written by toolkit.export (or any tidy one
 
 from .airgradient import read_airgradient
 from .datapackage import read_datapackage
+from .long_csv import read_long_csv
 from .mapped import read_csv_mapped
 from .openaq import read_openaq
 from .purpleair import read_purpleair
@@ -34,6 +36,7 @@ __all__ = [
     "read_airgradient",
     "read_csv_mapped",
     "read_datapackage",
+    "read_long_csv",
     "read_openaq",
     "read_purpleair",
     "read_sensor_community",

@@ -18,6 +18,9 @@ READERS: tuple[tuple[str, str, str], ...] = (
     ("smart_citizen", "toolkit.readers.smart_citizen", "read_smart_citizen"),
     ("airgradient", "toolkit.readers.airgradient", "read_airgradient"),
     ("telraam", "toolkit.readers.telraam", "read_telraam"),
+    # After every platform's own reader (OpenAQ's CSVs are long tables too), before the
+    # generic JSON formats.
+    ("long_csv", "toolkit.readers.long_csv", "read_long_csv"),
     ("sensorthings", "toolkit.readers.sensorthings", "read_sensorthings"),
     ("datapackage", "toolkit.readers.datapackage", "read_datapackage"),
 )

@@ -396,7 +396,8 @@ def long_readings(
         parameter as the file names it), ``variable`` (canonical, or ``None``), ``unit``
         (as the file spells it), ``value`` (raw), ``row_reason`` (a reason to drop the row
         decided by the caller, or ``None``), ``label`` (what to show in examples) and,
-        optionally, ``value_reason`` (a reason to drop the value decided by the caller).
+        optionally, ``value_reason`` (a reason to drop the value decided by the caller)
+        and ``channel`` (carried into the readings; empty or ``None`` for no channel).
     times
         The parsed times, aligned with ``table``.
     record
@@ -409,7 +410,8 @@ def long_readings(
     Returns
     -------
     pandas.DataFrame
-        Readings ``sensor_id, time, variable, value, unit`` in file order.
+        Readings ``sensor_id, time, variable, value, unit`` (and ``channel`` when the
+        table has one) in file order.
     """
     import numpy as np
     import pandas as pd
@@ -490,7 +492,7 @@ def long_readings(
         if not how.is_identity and str(how) not in record.conversions:
             record.conversions.append(str(how))
     record.readings_kept += int(take.sum())
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "sensor_id": pd.Categorical(table["sensor_id"].astype(str)[take]),
             "time": times.times.reset_index(drop=True)[take].astype("datetime64[ns, UTC]"),
@@ -499,3 +501,7 @@ def long_readings(
             "unit": pd.Categorical(canonical_units[take].astype(str)),
         }
     ).reset_index(drop=True)
+    if "channel" in table:  # optional: a device's duplicate instruments (None where none)
+        channel = table["channel"][take].astype(object).reset_index(drop=True)
+        out["channel"] = pd.Categorical(channel.where(channel.notna() & (channel != ""), None))
+    return out
