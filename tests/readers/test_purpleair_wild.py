@@ -413,3 +413,37 @@ def test_sensor_index_column_wins_over_the_file_name():
 def test_other_file_names_still_give_the_stem():
     data = read_purpleair(buffer(tool_rows(10), "my sensor.csv"))
     assert data.sensor_ids == ["purpleair:my sensor"]
+
+
+def test_api_csv_big_error_object_first_and_header_last(tmp_path):
+    # Over 64 KiB: the multi-line error object and data rows fill the head; the header
+    # is only in the tail.
+    rows = sorted(api_row(k, 2.0) for k in range(3500))
+    path = tmp_path / "assembled_big.csv"
+    path.write_text("\n".join([*ERROR_LINES, *rows, API_HEADER]) + "\n")
+    raw = RawFile(str(path), path=path)
+    assert detect(raw, path.read_text()[:65536]) == "api_history_csv"
+    data = toolkit.load(path)
+    record = data.ledger[0]
+    assert record.rows_kept == 3500
+    assert record.rows_dropped == {
+        "PurpleAir API error message written into the file (RateLimitExceededError)": 6
+    }
+
+
+def test_archive_rewrite_with_an_id_column_first():
+    # A community archive that re-wrote the API's history as id,time_stamp,<fields>.
+    text = (
+        "id,time_stamp,pm2.5_alt_a,pm2.5_atm_a,temperature,humidity\n"
+        "149970,1686528600,1.10,0.96,77,45\n"
+        "149970,1686528000,1.30,1.08,68,44.4\n"
+    )
+    assert detect(RawFile("x.csv", text.encode(), ""), text) == "api_history_csv"
+    data = read_purpleair(buffer(text, "sensor-149970-1686528000-1686528600.csv"))
+    assert data.sensor_ids == ["purpleair:149970"]
+    # Sorted by time: 1686528000 (00:00Z) first.
+    assert values(data, "pm25_atm", "A") == [1.08, 0.96]
+    assert values(data, "pm25_alt", "A") == [1.3, 1.1]
+    assert values(data, "temperature") == [20.0, 25.0]
+    assert any("named 'id'" in n for n in data.ledger[0].notes)
+    assert_balanced(data)

@@ -272,6 +272,8 @@ def _header_variant(fields: list[str]) -> str | None:
         fields[1] == "sensor_index" or any(_PM_FIELD.match(f) for f in fields)
     ):
         return "api_history_csv"
+    if fields[:2] == ["id", "time_stamp"] and any(_PM_FIELD.match(f) for f in fields):
+        return "api_history_csv"  # the API's history re-written with the index first
     if fields[0] == "datetime" and any(_PM_FIELD.match(f) for f in fields):
         return "airsensor2_csv"
     if fields[0] == "UTCDateTime" and fields[1] == "mac_address":
@@ -357,18 +359,20 @@ def detect(raw: RawFile, head: str) -> str | None:
         return "sensor_metadata"
     lines = text.splitlines()
     whole = _size(raw) <= _HEAD_BYTES
-    found = _find_header(lines if whole else lines[:-1])  # the head's last line may be cut
+    complete = lines if whole else lines[:-1]  # the head's last line may be cut
+    found = _find_header(complete)
     if found:
         return found
+    if found is None and not whole and any(not _is_json_line(ln) for ln in complete):
+        # Only data rows (and error messages) in the first 64 KiB: a sorted file whose
+        # header line went to the end.
+        found = _find_header(_tail(raw))
+        if found:
+            return found
     if text.startswith("{"):
         start = text[:4000]
         if '"api_version"' in start or ('"sensor_index"' in start and '"fields"' in start):
             return "api_history_json"
-        return None
-    if found is None and not whole:
-        # Only data rows (and error messages) in the first 64 KiB: a sorted file whose
-        # header line went to the end.
-        return _find_header(_tail(raw)) or None
     return None
 
 
@@ -377,6 +381,7 @@ def read_purpleair(
     path_or_buffer: PathOrBuffer,
     *,
     sensor_id: str | None = None,
+    file_timezone: str | None = None,
     timezone: str | None = None,
     cf_atm_swapped: bool | None = None,
 ) -> SensorData:
@@ -392,8 +397,13 @@ def read_purpleair(
         instead of what the file gives: the file name for AirSensor2 CSVs and download-tool
         files, the MAC address for SD-card files, ``sensor_index`` for API files. Give it
         to join files of one sensor (an SD card with its API history).
+    file_timezone
+        IANA zone of the file's clock, for timestamps without an offset: only to
+        override the documented UTC.
     timezone
-        IANA zone of timestamps without an offset, only to override the documented UTC.
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
     cf_atm_swapped
         Whether the file's CF=1 and ATM labels are swapped. ``None`` (default) decides
         from the labels (see the module docstring).
@@ -423,6 +433,9 @@ def read_purpleair(
     >>> data.readings[["variable", "value", "unit"]].values.tolist()
     [['pm25_atm', 5.5, 'µg/m³'], ['temperature', 25.0, '°C']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_purpleair")
     return read_each(
         path_or_buffer,
         lambda raw: _read_one(raw, sensor_id=sensor_id, timezone=timezone, swapped=cf_atm_swapped),
@@ -510,7 +523,8 @@ def _scan_csv(
 ) -> tuple[list[_Block], list[str]]:
     """Split a CSV into header blocks, dropping header repeats and API error JSON.
 
-    The header is the first line whose first field is ``time_column``; it need not be
+    The header is the first line whose first field is ``time_column`` (or whose second,
+    after an ``id`` column, as some archives re-write the API's history); it need not be
     the first line: data rows above it (a file sorted by a spreadsheet puts the header
     at the end, or in the middle of appended downloads) are read with it, and a note
     says so. A header line that ends with a comma has an empty last name; that empty
@@ -567,7 +581,7 @@ def _scan_csv(
             continue
         i += 1
         fields = _split_fields(line)
-        if fields[0] == time_column:
+        if fields[0] == time_column or fields[:2] == ["id", time_column]:
             header = fields[:]
             while header and not header[-1]:
                 header.pop()
@@ -807,6 +821,13 @@ def _read_api_csv(
     blocks, errors = _scan_csv(
         text, record, what="written again by the download", time_column=_TIME_COLUMNS[variant]
     )
+    for block in blocks:
+        if block.header[:2] == ["id", "time_stamp"] and "sensor_index" not in block.header:
+            block.header = ["sensor_index", *block.header[1:]]
+            record.note(
+                "The first column is named 'id' (an archive that re-wrote the API's "
+                "history); it was read as the sensor_index."
+            )
     time_col = "time_stamp" if variant == "api_history_csv" else "datetime"
     frames = [
         pd.DataFrame(b.rows, columns=b.header).assign(_layout=k)
