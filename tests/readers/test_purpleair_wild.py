@@ -32,9 +32,10 @@ PRIMARY_A = (
     "created_at,entry_id,PM1.0_CF1_ug/m3,PM2.5_CF1_ug/m3,PM10.0_CF1_ug/m3,UptimeMinutes,"
     "RSSI_dbm,Temperature_F,Humidity_%,PM2.5_ATM_ug/m3,"
 )
-#: Channel B primary: free heap / ADC / pressure / IAQ in place of RSSI, temperature, RH.
+#: Channel B primary: free memory, ADC, pressure and IAQ in place of uptime, RSSI,
+#: temperature and humidity.
 PRIMARY_B = (
-    "created_at,entry_id,PM1.0_CF1_ug/m3,PM2.5_CF1_ug/m3,PM10.0_CF1_ug/m3,UptimeMinutes,"
+    "created_at,entry_id,PM1.0_CF1_ug/m3,PM2.5_CF1_ug/m3,PM10.0_CF1_ug/m3,Free_Mem,"
     "ADC,Pressure_hpa,IAQ,PM2.5_ATM_ug/m3,"
 )
 #: Secondary channels: six particle counts, then PM1 and PM10 ATM.
@@ -161,6 +162,8 @@ def test_thingspeak_all_four_channel_files():
     assert values(a_secondary, "pm10_atm", "A") == [7.5]
     assert values(b_primary, "pm25_cf1", "B") == [2.0]
     assert values(b_primary, "pressure") == [1013.2]
+    assert values(b_primary, "voc_iaq") == [25.0]
+    assert "free memory" in b_primary.ledger[0].columns_ignored["Free_Mem"]
     assert values(b_secondary, "pc_gt05", "B") == [250.0]
     assert values(b_secondary, "pm1_atm", "B") == [5.5]
     for part in parts:

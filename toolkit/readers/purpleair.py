@@ -44,14 +44,35 @@ Formats
     Files of PurpleAir's old download tool (``purpleair.com/sensorlist``), one per
     ThingSpeak channel: ``created_at,entry_id,`` and eight fields. Primary A:
     ``PM1.0_CF1_ug/m3,PM2.5_CF1_ug/m3,PM10.0_CF1_ug/m3,UptimeMinutes,RSSI_dbm,
-    Temperature_F,Humidity_%,PM2.5_ATM_ug/m3``; primary B has ``ADC``/``Pressure_hpa``/
-    ``IAQ`` in place of RSSI, temperature and humidity; both secondary channels have
-    ``>=0.3um/dl,...,>=10.0um/dl,PM1.0_ATM_ug/m3,PM10_ATM_ug/m3`` [4]_. ``created_at`` is
-    UTC (``2019-06-01 00:01:23 UTC``). The tool named files
+    Temperature_F,Humidity_%,PM2.5_ATM_ug/m3``; primary B has ``Free_Mem,ADC,
+    Pressure_hpa,IAQ`` in place of uptime, RSSI, temperature and humidity; both secondary
+    channels have ``>=0.3um/dl,...,>=10.0um/dl,PM1.0_ATM_ug/m3,PM10_ATM_ug/m3`` [4]_.
+    ``created_at`` is UTC (``2019-06-01 00:01:23 UTC``). **The header line ends with a
+    comma** (an eleventh, empty name) while most rows have ten fields and some end with
+    a comma too [5]_: the empty name is not a column, and rows with and without the
+    trailing comma are both read (a row with a value in that place, or cut short, is
+    dropped with a reason). The tool named files
     ``<name> (outside) (<lat> <lon>) Primary Real Time <mm_dd_yyyy> <mm_dd_yyyy>.csv``,
     with ``<name> B (undefined)`` for channel B. Channel B is recognised from the
     primary file's columns, and for secondary files from `` B (`` in the file name; a
     secondary file whose name does not say is taken as channel A (noted).
+``download_tool_csv`` (read as ``api_history_csv``)
+    Files of PurpleAir's Data Download Tool (2023 on), named ``<sensor_index> <start
+    date> <end date> <N>-Minute Average.csv``: the API's history CSV, often without a
+    ``sensor_index`` column. The sensor id is then the index in the file name, and the
+    averaging period ``N`` (0 = real time) sets the time label and is noted.
+
+Files assembled by people
+-------------------------
+Downloads appended one after another repeat the header line; a spreadsheet that then
+sorts the rows moves the header (``time_stamp...`` sorts after the digits) to the last
+line or to the middle; a refused request leaves an API error object above or between
+the blocks. The header is therefore looked for on any line: on the first 64 KiB that
+``detect`` is given, and on the last 64 KiB of the file when its first lines are all
+data rows. Data rows above the header are read with it (noted), repeated header lines
+and error lines are dropped with a reason, and each download's byte-order mark is
+ignored. An archive that re-wrote the history as ``id,time_stamp,<fields>`` is read
+with ``id`` as the ``sensor_index``.
 
 CF=1 and ATM labels
 -------------------
@@ -100,7 +121,11 @@ References
 .. [3] PurpleAir, "Using PurpleAir data" (Google Doc, mirrored in enanale/airwatch
    ``lib/purpleair.md``): ThingSpeak fields, the SD-card headers, the label swap.
 .. [4] Field lists of download-tool files as reproduced by third-party downloaders
-   (e.g. ``get_column_headers`` in a 2020 University of Texas project) [C].
+   (e.g. ``get_column_headers`` in a 2020 University of Texas project; channel B's
+   primary list in wawzat/purpleair-data-tools ``pasc.py``) [C].
+.. [5] S. Lau, J. Gonzalez and D. Nolan, *Learning Data Science* (O'Reilly, 2023),
+   §12.4: a real channel A primary file read by pandas gives 11 columns, the last
+   ``Unnamed: 10`` (https://learningds.org/ch/12/pa_cleaning_purpleair.html).
 """
 
 from __future__ import annotations
@@ -215,6 +240,7 @@ _IGNORED = {
     "pa_latency": f"{_STATUS}: upload latency [ms]",
     "memory": f"{_STATUS}: free memory",
     "mem": f"{_STATUS}: free memory",
+    "Free_Mem": f"{_STATUS}: free memory",
     "adc": f"{_STATUS}: analog input voltage",
     "ADC": f"{_STATUS}: analog input voltage",
     "firmware_version": f"{_STATUS}: firmware version",
