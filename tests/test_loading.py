@@ -226,7 +226,7 @@ def test_a_named_source_is_used_for_every_file(tmp_path):
 def test_options_reach_the_readers_that_take_them(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text(SC_ARCHIVE.replace("2017-08-30T11:27:23", "2017-08-30T13:27:23"))
-    data = toolkit.load(path, timezone="Europe/Berlin")  # CEST, UTC+2
+    data = toolkit.load(path, file_timezone="Europe/Berlin")  # CEST, UTC+2
     assert data.readings["time"].iloc[0] == pd.Timestamp("2017-08-30T11:27:23Z")
     assert "Europe/Berlin" in data.ledger[0].timezone
 

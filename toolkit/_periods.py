@@ -164,11 +164,22 @@ def sensor_timezones(data: SensorData, timezone: str | None) -> dict[str, str]:
         shown = ", ".join(missing[:5]) + (
             f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         )
+        why = next(
+            (
+                how.removeprefix("unknown: ")
+                for record in data.ledger
+                for sensor, (zone, how) in record.sensor_zones.items()
+                if sensor == missing[0] and not zone
+            ),
+            "",
+        )
         raise TimestampError(
             "Local time was asked for, but the time zone of some sensors is unknown.",
-            found=f"no time zone for {shown}",
-            fix="Say where the sensors are: data = data.with_timezone('Europe/Berlin'); "
-            "or use timezone='UTC' (days then run from midnight UTC).",
+            found=f"no time zone for {shown}" + (f"; for {missing[0]}: {why}" if why else ""),
+            fix="Say where the sensors are when loading: "
+            "toolkit.load(path, sensor_timezone='Europe/Berlin'); or afterwards: "
+            "data = data.with_timezone('Europe/Berlin'); or use timezone='UTC' here "
+            "(days and hours then run in UTC).",
         )
     return {s: zones[s] for s in used}
 

@@ -6,7 +6,8 @@ Conventions
 * A timestamp with an offset (``+02:00``, ``Z``) is converted with its own offset, so a
   column whose offsets change at a daylight-saving change is read correctly.
 * A timestamp without an offset needs a zone: either the source documents one (the
-  Sensor.Community archive is UTC) or the user gives ``timezone=``. Without either, the
+  Sensor.Community archive is UTC) or the user gives ``file_timezone=`` (the zone of
+  the file's clock, not necessarily where the sensors are). Without either, the
   reader stops and asks, rather than guess.
 * Local times that do not exist (the hour skipped when clocks go forward) or that
   happen twice (the hour repeated when clocks go back) are reported by value; repeated
@@ -30,10 +31,13 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["OUT_OF_RANGE", "ParsedTimes", "check_timezone", "parse_times"]
+__all__ = ["GIVEN_BY_USER", "OUT_OF_RANGE", "ParsedTimes", "check_timezone", "parse_times"]
 
 #: Why a row whose time cannot be stored is dropped (see :attr:`ParsedTimes.out_of_range`).
 OUT_OF_RANGE = "timestamp outside the years 1677-2262 (implausible time)"
+
+#: How a file's clock zone given by the user is recorded (``file_timezone=``).
+GIVEN_BY_USER = "given by the user"
 
 # An offset only counts after a time of day: "2024-03-10" ends in "-10" but is a date.
 _OFFSET = re.compile(
@@ -230,7 +234,7 @@ def _localize(
             file=file,
             found=f"{_examples(values.astype(str))} ({int(nonexistent.sum())} value(s))",
             fix="Check the logger's clock setting. If the file is really in UTC or a fixed "
-            "offset, say so with timezone='UTC' (or 'Etc/GMT-1' for UTC+1 all year).",
+            "offset, say so with file_timezone='UTC' (or 'Etc/GMT-1' for UTC+1 all year).",
         )
     if ambiguous.any():
         resolved = _place_repeats(index, ambiguous, timezone)
@@ -267,8 +271,8 @@ def parse_times(
     values
         The raw column: strings, epoch numbers, or datetimes (naive or aware).
     timezone
-        IANA zone for timestamps without an offset, given by the user. Overrides the
-        documented zone.
+        IANA zone of the file's clock for timestamps without an offset, given by the
+        user (the readers' ``file_timezone=``). Overrides the documented zone.
     documented_timezone
         The zone the source's documentation gives for timestamps without an offset
         (``"UTC"`` for the Sensor.Community archive), or ``None`` when undocumented.
@@ -354,7 +358,7 @@ def parse_times(
             file=file,
             found=f"with an offset: {_examples(with_offset)}; without: {_examples(without)}",
             fix="Export all times the same way (all UTC, or all with offsets); or split the "
-            "file and load each part with its own timezone=.",
+            "file and load each part with its own file_timezone=.",
         )
     if naive is None:
         cleaned = text.str.replace(_SLASH_DATE, r"\1-\2-\3", regex=True)
@@ -424,11 +428,11 @@ def parse_times(
             file=file,
             found=f"{_examples(text[~missing].head(3).astype(str))} (no offset such as "
             "+01:00 or Z)",
-            fix="Say which zone the clock was set to, for example timezone='Europe/Berlin' "
-            "or timezone='UTC'.",
+            fix="Say which zone the file's clock was set to, for example "
+            "file_timezone='Europe/Berlin' or file_timezone='UTC'.",
         )
     reason = (
-        f"given by the user (timezone={timezone!r})"
+        f"{GIVEN_BY_USER} (file_timezone={timezone!r})"
         if timezone
         else documented_reason or "documented by the source"
     )

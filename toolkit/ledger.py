@@ -12,7 +12,9 @@ record accounts for everything in two balanced sums:
   number; each drop has a reason.
 
 Beside the counts the record keeps the file's SHA-256, the detected format, the unit
-conversions applied, the time zone assumed and why, whether timestamps mark the start,
+conversions applied, the zone of the file's clock and why (how its timestamps became
+UTC), each sensor's own time zone and how it was found (from the file, the user, its
+coordinates or the UTC offsets of its times), whether timestamps mark the start,
 the end or the instant of a measurement, the columns that were not read and why, and any
 notes (for example a header that does not match its rows). A file that could not be read
 at all has ``status="failed"`` and the error message.
@@ -53,6 +55,7 @@ _NOT_A_LOSS = (
     "no measurement values",
     "repeated header",
     "header line of a new column layout",
+    "header line of another file joined to it",
     "purpleair api error message written into the file",
     "error message written into the file",
     "repeats a sensor listed earlier",
@@ -121,6 +124,15 @@ class FileRecord:
         structural reasons (see :meth:`assess`); ``"failed"``; or ``"skipped"``.
     error
         The error message of a failed file (or why a file was skipped).
+    timezone, timezone_reason
+        The zone of the file's clock (how its timestamps became UTC): ``"UTC"``, an
+        IANA name, or ``"offsets"`` when the values carry them; and why.
+    offsets
+        The distinct UTC offsets the timestamps carried (``"+02:00"``), if any.
+    sensor_zones
+        Each sensor's own time zone (where it is, for local days) and how it was found:
+        ``{sensor_id: (zone, how)}``, ``zone`` empty when unknown (see
+        :mod:`toolkit._zones`).
     exception
         The error itself, for ``errors="raise"``-style re-raising; not shown.
     """
@@ -141,6 +153,8 @@ class FileRecord:
     conversions: list[str] = field(default_factory=list)
     timezone: str = ""
     timezone_reason: str = ""
+    offsets: list[str] = field(default_factory=list)
+    sensor_zones: dict[str, tuple[str, str]] = field(default_factory=dict)
     time_label: str = ""
     columns_ignored: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -241,6 +255,22 @@ class FileRecord:
         return dataclasses.replace(self, **changes)
 
     # -- display ----------------------------------------------------------------------
+    def zone_lines(self) -> list[str]:
+        """Each sensor's zone and how it was found, grouped: ``"UTC (how): a, b"``."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for sensor, (zone, how) in self.sensor_zones.items():
+            groups.setdefault((zone, how), []).append(sensor)
+        lines = []
+        for (zone, how), sensors in groups.items():
+            shown = ", ".join(sensors[:5]) + (
+                f" and {len(sensors) - 5} more" if len(sensors) > 5 else ""
+            )
+            if zone:
+                lines.append(f"{zone} ({how}): {shown}")
+            else:
+                lines.append(f"unknown ({how.removeprefix('unknown: ')}): {shown}")
+        return lines
+
     def __str__(self) -> str:
         lines = [f"{self.path}  [{self.format or 'unknown format'}]  {self.status}"]
         if self.status in ("failed", "skipped"):
@@ -257,7 +287,8 @@ class FileRecord:
         for reason, examples in {**self.row_examples, **self.reading_examples}.items():
             lines.append(f"    e.g. {reason}: {'; '.join(examples)}")
         if self.timezone:
-            lines.append(f"  time zone: {self.timezone} ({self.timezone_reason})")
+            lines.append(f"  file's clock: {self.timezone} ({self.timezone_reason})")
+        lines.extend(f"  sensors' time zone: {z}" for z in self.zone_lines())
         if self.time_label:
             lines.append(f"  timestamps mark: {self.time_label}")
         lines.extend(f"  converted {c}" for c in self.conversions)
@@ -282,7 +313,8 @@ class Ledger(list[FileRecord]):
         -------
         pandas.DataFrame
             Columns ``path, format, status, rows_read, rows_kept, rows_dropped,
-            values_read, readings_kept, readings_dropped, timezone, time_label,
+            values_read, readings_kept, readings_dropped, timezone (the file's clock),
+            sensor_timezones (each sensor's zone and how it was found), time_label,
             conversions, notes, error, sha256``; the ``*_dropped`` columns give the
             total, with reasons spelled out in ``drop_reasons``.
         """
@@ -307,6 +339,7 @@ class Ledger(list[FileRecord]):
                     "readings_dropped": sum(rec.readings_dropped.values()),
                     "drop_reasons": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
                     "timezone": rec.timezone,
+                    "sensor_timezones": "; ".join(rec.zone_lines()),
                     "time_label": rec.time_label,
                     "conversions": "; ".join(rec.conversions),
                     "notes": " | ".join(rec.notes),
@@ -367,7 +400,17 @@ class Ledger(list[FileRecord]):
                 str(rec.rows_read),
                 str(rec.readings_kept),
                 "<br>".join(html.escape(r) for r in reasons) or "none",
-                html.escape(f"{rec.timezone} ({rec.timezone_reason})" if rec.timezone else ""),
+                "<br>".join(
+                    html.escape(z)
+                    for z in [
+                        *(
+                            [f"file's clock: {rec.timezone} ({rec.timezone_reason})"]
+                            if rec.timezone
+                            else []
+                        ),
+                        *(f"sensors: {z}" for z in rec.zone_lines()),
+                    ]
+                ),
                 "<br>".join(html.escape(n) for n in notes),
             ]
             cells[:5] = [html.escape(c) for c in cells[:5]]

@@ -162,9 +162,19 @@ def load(
     *,
     errors: Literal["collect", "raise"] = "collect",
     progress: bool | None = None,
+    file_timezone: str | None = None,
+    sensor_timezone: str | None = None,
     **options: Any,
 ) -> SensorData:
     """Read sensor export files into one :class:`~toolkit.SensorData`.
+
+    Two time zones are told apart: the zone of the file's clock (``file_timezone=``:
+    what its timestamps were written in, needed only when they carry no offset and the
+    format documents no zone) and the zone of each sensor (``sensor_timezone=``: where
+    it is, which decides where its local days begin). A Sensor.Community file is written
+    in UTC wherever its sensor stands. Without ``sensor_timezone=`` each sensor's zone is
+    kept from the file, else found offline from its coordinates or from the UTC offsets
+    of its times; the ledger says how, per file (see :mod:`toolkit._zones`).
 
     Parameters
     ----------
@@ -181,9 +191,18 @@ def load(
         first error.
     progress
         Show a progress bar; by default when there are five files or more.
+    file_timezone
+        IANA zone of the file's clock, for timestamps written without an offset in a
+        format that documents no zone (or to overrule the documented one), for example
+        ``"Europe/Berlin"`` for a logger set to local time. Not where the sensors are.
+    sensor_timezone
+        IANA zone of the sensors (where they are), for local days and hours, given to
+        every sensor read; it overrules a zone found in the files or from coordinates
+        (the ledger notes where a file said otherwise).
     **options
-        Passed to the readers that accept them, for example ``timezone="Europe/Berlin"``
-        for files whose timestamps carry no zone, or ``sensor_id="kitchen"``.
+        Passed to the readers that accept them, for example ``sensor_id="kitchen"``.
+        ``timezone=`` is the old name of ``file_timezone=`` and warns (it goes in the
+        next release).
 
     Returns
     -------
@@ -201,7 +220,8 @@ def load(
     --------
     >>> import toolkit
     >>> data = toolkit.load("exports/")                       # doctest: +SKIP
-    >>> data = toolkit.load("sensor.csv", timezone="UTC")     # doctest: +SKIP
+    >>> data = toolkit.load("logger.csv", file_timezone="Europe/Berlin")  # doctest: +SKIP
+    >>> data = toolkit.load("exports/", sensor_timezone="Europe/Berlin")  # doctest: +SKIP
     """
     from .sensordata import concat
 
@@ -221,6 +241,15 @@ def load(
             + (f" (did you mean {close[0]!r}?)" if close else "")
             + "; for any other layout use toolkit.readers.read_csv_mapped.",
         )
+    from ._zones import file_clock
+
+    clock = file_clock(file_timezone, options.pop("timezone", None), where="load")
+    if clock is not None:
+        options["file_timezone"] = clock
+    if sensor_timezone is not None:
+        from ._time import check_timezone
+
+        check_timezone(sensor_timezone, also="None (each sensor's zone from its file)")
     _check_options(options, [f for _, _, f in readers])
 
     skipped = Ledger()
@@ -238,6 +267,7 @@ def load(
             parts.append(part)
             failures.extend(part.ledger.failed)
     data = concat(parts)
+    data = _sensor_zones(data, sensor_timezone)
     if skipped:
         data = type(data)(
             data.readings, data.sensors, Ledger([*data.ledger, *skipped]), data.history
@@ -261,6 +291,15 @@ def load(
         )
     _warn_partial(data.ledger)
     return data
+
+
+def _sensor_zones(data: SensorData, sensor_timezone: str | None) -> SensorData:
+    """Give the sensors the user's zone, or settle zones known from another file."""
+    from ._zones import set_sensor_zone, settle_zones
+
+    if sensor_timezone is not None and len(data.sensors):
+        return set_sensor_zone(data, sensor_timezone)
+    return settle_zones(data)
 
 
 def _warn_partial(ledger: Ledger) -> None:

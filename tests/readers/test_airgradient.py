@@ -121,7 +121,7 @@ def test_time_without_zone_raises(data_dir):
     with pytest.raises(
         TimestampError,
         match=r"(?s)no time zone.*time='2024-03-01 12:00'.*"
-        r"timezone=",
+        r"file_timezone=",
     ):
         read_airgradient(data_dir / "airgradient" / "local_current.json", time="2024-03-01 12:00")
 
@@ -136,7 +136,7 @@ def test_time_with_timezone_option(data_dir):
     data = read_airgradient(
         data_dir / "airgradient" / "firmware_post.json",
         time="2024-03-01 15:00",
-        timezone="Europe/Berlin",
+        file_timezone="Europe/Berlin",
         sensor_id="ab12",
     )
     assert set(data.readings["time"]) == {pd.Timestamp("2024-03-01T14:00:00Z")}

@@ -71,7 +71,7 @@ def garden(**options):
     return read_csv_mapped(
         MAPPED / "garden.csv",
         time=("Date", "Time"),
-        timezone="Europe/Berlin",
+        file_timezone="Europe/Berlin",
         sensor_id="garden",
         values=mapping,
         skip_rows=2,
@@ -122,7 +122,7 @@ def test_sensor_id_prefix_and_sensors_table():
 
 def test_sensor_named_after_the_file_when_not_given():
     data = read_csv_mapped(
-        MAPPED / "berlin_dst.csv", time="time", timezone=UTC, values={"laeq": "laeq"}
+        MAPPED / "berlin_dst.csv", time="time", file_timezone=UTC, values={"laeq": "laeq"}
     )
     assert set(data.readings["sensor_id"]) == {"csv:berlin_dst"}
     assert any("named csv:berlin_dst after the file" in n for n in data.ledger[0].notes)
@@ -222,7 +222,7 @@ def test_time_format_for_unusual_layouts():
     data = read_csv_mapped(
         buffer("t,v\n03/01/2024 2:00 PM,1\n"),
         time="t",
-        timezone=UTC,
+        file_timezone=UTC,
         time_format="%m/%d/%Y %I:%M %p",
         values={"v": "pm25"},
     )
@@ -234,7 +234,7 @@ def test_latin1_file_is_read_and_noted():
     data = read_csv_mapped(
         io.BytesIO(text.encode("latin-1")),
         time="Zeit",
-        timezone=UTC,
+        file_timezone=UTC,
         values={"Temperatur (°C)": "temperature"},
     )
     assert values_of(data, "temperature") == [5.5]
@@ -277,7 +277,7 @@ def test_excel_recognised_by_content_with_sheet_skip_rows_and_date_time_cells():
         sheet="Data",
         skip_rows=2,
         time=("Date", "Time"),
-        timezone="Europe/Berlin",
+        file_timezone="Europe/Berlin",
         missing_values=[65535],
         values={"PM2.5": "pm25", "Temp": "temperature"},
     )
@@ -315,7 +315,7 @@ def test_excel_sheet_by_position_and_xlsx_file(tmp_path):
 def test_excel_serial_day_numbers():
     # 45352 days after 1899-12-30 is 2024-03-01; .5 is noon, .75 is 18:00.
     data = workbook({"S": [["t", "v"], [45352.5, 1], [45352.75, 2]]})
-    result = read_csv_mapped(io.BytesIO(data), time="t", timezone=UTC, values={"v": "pm25"})
+    result = read_csv_mapped(io.BytesIO(data), time="t", file_timezone=UTC, values={"v": "pm25"})
     assert times_of(result) == ["2024-03-01 12:00", "2024-03-01 18:00"]
     assert any("serial day numbers" in n for n in result.ledger[0].notes)
 
@@ -445,7 +445,10 @@ def test_header_below_the_first_line_suggests_skip_rows():
         r"Found: first line: 'Exported by GardenLogger v2'.*skip_rows=2",
     ):
         read_csv_mapped(
-            MAPPED / "garden.csv", time=("Date", "Time"), timezone=UTC, values={"RH": "humidity"}
+            MAPPED / "garden.csv",
+            time=("Date", "Time"),
+            file_timezone=UTC,
+            values={"RH": "humidity"},
         )
 
 
@@ -509,14 +512,14 @@ def test_all_timestamps_unreadable():
         read_csv_mapped(
             buffer("t,v\nsoon,1\nlater,2\n", "bad.csv"),
             time="t",
-            timezone=UTC,
+            file_timezone=UTC,
             values={"v": "pm25"},
         )
 
 
 def test_some_timestamps_unreadable_are_dropped_with_examples():
     text = "t,v\n2024-01-01 00:00,1\nsoon,2\n2024-01-01 00:20,3\n31/02/2024 00:30,4\n"
-    data = read_csv_mapped(buffer(text), time="t", timezone=UTC, values={"v": "pm25"})
+    data = read_csv_mapped(buffer(text), time="t", file_timezone=UTC, values={"v": "pm25"})
     assert_balanced(data)
     rec = data.ledger[0]
     assert values_of(data, "pm25") == [1.0, 3.0]
@@ -545,7 +548,10 @@ def test_nonexistent_local_time():
         r"What to do: Check the logger's clock",
     ):
         read_csv_mapped(
-            buffer(text, "spring.csv"), time="t", timezone="Europe/Berlin", values={"v": "pm25"}
+            buffer(text, "spring.csv"),
+            time="t",
+            file_timezone="Europe/Berlin",
+            values={"v": "pm25"},
         )
 
 
@@ -558,13 +564,19 @@ def test_ambiguous_local_time_that_order_cannot_place():
         r"recording order",
     ):
         read_csv_mapped(
-            buffer(text, "autumn.csv"), time="t", timezone="Europe/Berlin", values={"v": "pm25"}
+            buffer(text, "autumn.csv"),
+            time="t",
+            file_timezone="Europe/Berlin",
+            values={"v": "pm25"},
         )
 
 
 def test_ambiguous_local_times_in_recording_order_are_placed():
     data = read_csv_mapped(
-        MAPPED / "berlin_dst.csv", time="time", timezone="Europe/Berlin", values={"laeq": "laeq"}
+        MAPPED / "berlin_dst.csv",
+        time="time",
+        file_timezone="Europe/Berlin",
+        values={"laeq": "laeq"},
     )
     # CEST is UTC+2 until 03:00 local, then CET is UTC+1 and 02:00-02:59 repeats.
     assert times_of(data) == [
@@ -586,7 +598,7 @@ def test_ambiguous_times_of_interleaved_sensors_are_placed_per_sensor():
         buffer("\n".join(lines)),
         time="time",
         sensor_column="sensor",
-        timezone="Europe/Berlin",
+        file_timezone="Europe/Berlin",
         values={"v": "pm25"},
     )
     readings = data.readings
@@ -619,7 +631,10 @@ def test_column_mixing_offsets_and_no_offsets():
         r"'2024-03-10T01:30:00-07:00'; without: '2024-03-10 03:30:00'",
     ):
         read_csv_mapped(
-            buffer(text, "mixed.csv"), time="t", timezone="America/Denver", values={"v": "pm25"}
+            buffer(text, "mixed.csv"),
+            time="t",
+            file_timezone="America/Denver",
+            values={"v": "pm25"},
         )
 
 
@@ -641,7 +656,7 @@ def test_day_month_order_that_values_cannot_tell():
         r"Found: '01/03/2024 14:00'.*time_format='%d/%m/%Y %H:%M'",
     ):
         read_csv_mapped(
-            buffer("t,v\n01/03/2024 14:00,1\n"), time="t", timezone=UTC, values={"v": "pm25"}
+            buffer("t,v\n01/03/2024 14:00,1\n"), time="t", file_timezone=UTC, values={"v": "pm25"}
         )
 
 
@@ -688,14 +703,14 @@ def test_suggest_mapping_guesses_columns_and_is_valid_python():
     assert '# \'Battery\': ("VARIABLE", "UNIT")' in code
     assert "delimiter=';'," in code
     assert "skip_rows=2," in code
-    assert "timezone=None,  # EDIT" in code
+    assert "file_timezone=None,  # EDIT" in code
     assert "time_format='%d.%m.%Y %H:%M'" not in code  # dots are read day first as they are
 
 
 def test_suggest_mapping_for_columns_of_ids_offsets_and_coordinates():
     code = suggest_mapping(MAPPED / "stations.csv")
     assert "time='when'," in code
-    assert "# timezone= is not needed: the times carry their UTC offsets" in code
+    assert "# file_timezone= is not needed: the times carry their UTC offsets" in code
     assert "sensor_column='station'," in code
     assert "latitude='lat'," in code
     assert "longitude='lon'," in code
@@ -730,7 +745,7 @@ def test_suggest_mapping_for_excel_picks_the_data_sheet():
 
 def test_suggested_mapping_runs_once_the_zone_is_filled_in():
     code = suggest_mapping(MAPPED / "garden.csv").replace(
-        "timezone=None,", "timezone='Europe/Berlin',"
+        "file_timezone=None,", "file_timezone='Europe/Berlin',"
     )
     scope: dict = {}
     exec(compile(code, "suggestion", "exec"), scope)
@@ -764,7 +779,7 @@ def test_unknown_layout_error_from_the_head_text_or_the_raw_file():
         assert "'noise': ('laeq', 'dB(A)')," in message
         assert "delimiter='|'," in message
         assert "skip_rows=1," in message
-        assert "timezone= is not needed: Unix times are UTC" in message
+        assert "file_timezone= is not needed: Unix times are UTC" in message
 
 
 # -- conformance with real files ----------------------------------------------------------
@@ -774,7 +789,7 @@ def test_real_sensor_community_archive_through_a_mapping(real_samples):
     data = read_csv_mapped(
         path,
         time="timestamp",
-        timezone=UTC,
+        file_timezone=UTC,
         sensor_column="sensor_id",
         latitude="lat",
         longitude="lon",
@@ -838,7 +853,7 @@ def test_ledger_balances_and_every_valid_value_is_kept(body, delimiter, first):
     data = read_csv_mapped(
         buffer("\n".join(text) + "\n"),
         time="time",
-        timezone=UTC,
+        file_timezone=UTC,
         values={"PM2.5": "pm25", "RH": "humidity"},
     )
     assert_balanced(data)

@@ -480,7 +480,10 @@ def test_madavi_bad_row_dropped_timezone_and_sensor_id_options():
         + "2018/07/24 00:03:19;;;;\n"
     )
     data = read(
-        text, name="data-esp8266-1-2018-07-24.csv", timezone="Europe/Berlin", sensor_id="balcony"
+        text,
+        name="data-esp8266-1-2018-07-24.csv",
+        file_timezone="Europe/Berlin",
+        sensor_id="balcony",
     )
     record = data.ledger[0]
     assert record.rows_dropped == {"row does not have the layout's 22 fields": 1}

@@ -266,9 +266,9 @@ def test_results_of_every_kind():
 
 def test_times_without_offset_need_timezone():
     obs = [{"phenomenonTime": "2024-01-01T10:00:00", "result": 1, "Datastream": DATASTREAM}]
-    with pytest.raises(TimestampError, match=r"no time zone(.|\n)*timezone="):
+    with pytest.raises(TimestampError, match=r"no time zone(.|\n)*file_timezone="):
         read_sensorthings(as_buffer({"value": obs}))
-    data = read_sensorthings(as_buffer({"value": obs}), timezone="Europe/Berlin")
+    data = read_sensorthings(as_buffer({"value": obs}), file_timezone="Europe/Berlin")
     assert str(data.readings["time"].iloc[0]) == "2024-01-01 09:00:00+00:00"
 
 

@@ -231,12 +231,20 @@ def check_coordinates(
 def sensor_data(
     readings: pd.DataFrame, sensors: pd.DataFrame | list[dict[str, Any]], record: FileRecord
 ) -> SensorData:
-    """Assemble one file's result, after checking its ledger balances."""
+    """Assemble one file's result, after checking its ledger balances.
+
+    Each sensor's time zone is kept where the file gives it, else found from its
+    coordinates or the file's UTC offsets, and the ledger says how
+    (:func:`toolkit._zones.fill_sensor_zones`).
+    """
     import pandas as pd
+
+    from .._zones import fill_sensor_zones
 
     frame = pd.DataFrame(sensors) if isinstance(sensors, list) else sensors
     if len(frame):
         frame = normalise_sensors(check_coordinates(frame, record=record))
+        frame = fill_sensor_zones(frame, record)
         record.sensors = [str(s) for s in frame["sensor_id"]]
     else:
         frame = empty_sensors()

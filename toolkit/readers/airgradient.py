@@ -207,6 +207,7 @@ def read_airgradient(
     path_or_buffer: PathOrBuffer,
     *,
     time: str | datetime.datetime | pd.Timestamp | None = None,
+    file_timezone: str | None = None,
     timezone: str | None = None,
     sensor_id: str | None = None,
 ) -> SensorData:
@@ -221,8 +222,13 @@ def read_airgradient(
         When a local-server or firmware JSON snapshot was taken (it has no timestamp),
         for example ``"2024-03-01T14:00:00+01:00"``. Used only for records without a
         ``timestamp``.
+    file_timezone
+        IANA zone of the file's clock: for a ``time`` without an offset, or for CSV
+        times without one.
     timezone
-        IANA zone for a ``time`` without an offset, or for CSV times without one.
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
     sensor_id
         The monitor's id to use instead of its serial number (``serialno`` or the CSV's
         ``Sensor ID``) or location id.
@@ -251,6 +257,9 @@ def read_airgradient(
     >>> data.readings[["variable", "value"]].values.tolist()
     [['pm25', 7.0], ['co2', 447.0], ['temperature', 25.87]]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_airgradient")
     return read_each(
         path_or_buffer,
         lambda raw: _read_one(raw, time=time, timezone=timezone, sensor_id=sensor_id),
@@ -321,7 +330,7 @@ def _user_time(raw: RawFile, time: Any, timezone: str | None, variant: str) -> s
                 file=raw.name,
                 found=f"time={time!r}",
                 fix="Add an offset ('2024-03-01T14:00:00+01:00' or '...Z') or give "
-                "timezone='Europe/Berlin'.",
+                "file_timezone='Europe/Berlin' (the zone of the clock that time was read on).",
             )
         stamp = stamp.tz_localize(timezone)
     return stamp.tz_convert("UTC").isoformat()
@@ -376,6 +385,7 @@ def _read_json(
         column="timestamp",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = (
         "instant of the snapshot (the local server gives the current reading)"
         if no_key.all()
@@ -522,6 +532,7 @@ def _read_csv(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
         column=time_column,
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = (
         "time of the (possibly averaged) dashboard row; whether it marks "
         "the start or the end of the period is not documented [M]"

@@ -17,7 +17,7 @@ Formats
     Variables must be canonical names (:mod:`toolkit.variables`); units are converted to
     the canonical ones. Rows and values that cannot be used are dropped with their
     reasons, as by every reader. Times without an offset are UTC (the default datetime
-    format of Table Schema [2]_), unless ``timezone=`` says otherwise. A ``sensors``
+    format of Table Schema [2]_), unless ``file_timezone=`` says otherwise. A ``sensors``
     resource with a ``sensor_id`` column gives the sensors table. A ``channel`` column
     is not read.
 
@@ -638,6 +638,7 @@ def _read_tidy(
         column="time",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = "not stated by the package"
     names = frame["variable"].str.strip()
     known = {}
@@ -715,6 +716,7 @@ def read_datapackage(
     path_or_buffer: PathOrBuffer,
     *,
     resource_format: str = "auto",
+    file_timezone: str | None = None,
     timezone: str | None = None,
 ) -> SensorData:
     """Read a Frictionless Data Package: a toolkit export exactly, or a tidy package.
@@ -726,9 +728,13 @@ def read_datapackage(
     resource_format
         For toolkit exports: ``"auto"`` (default) reads ``readings.parquet`` when present,
         else ``readings.csv``; ``"parquet"`` or ``"csv"`` insist on one.
+    file_timezone
+        For tidy packages of other publishers whose times carry no offset: the IANA
+        zone of their clock (UTC by default, as Table Schema says).
     timezone
-        For tidy packages of other publishers whose times carry no offset: their IANA
-        zone (UTC by default, as Table Schema says).
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
 
     Returns
     -------
@@ -751,6 +757,9 @@ def read_datapackage(
     >>> data = read_datapackage("our-air-2024/datapackage.json", resource_format="csv")
     ... # doctest: +SKIP
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_datapackage")
     if resource_format not in ("auto", "parquet", "csv"):
         raise DataFormatError(
             "resource_format must be 'auto', 'parquet' or 'csv'.",

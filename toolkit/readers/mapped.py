@@ -8,7 +8,7 @@ time and which columns hold which measurement::
     data = toolkit.readers.read_csv_mapped(
         "garden.csv",
         time="Timestamp",
-        timezone="Europe/Berlin",
+        file_timezone="Europe/Berlin",
         sensor_id="garden",
         values={"PM2.5 (ug/m3)": ("pm25", "µg/m³"), "Temp": "temperature"},
     )
@@ -36,10 +36,11 @@ Units and time
 --------------
 Each mapped column gives its canonical variable and the unit of the file; values are
 converted to the canonical unit (:mod:`toolkit.units`). Times without a UTC offset are
-read in ``timezone=`` (an IANA name; the reader asks when it is missing, rather than
-guess); times with offsets are converted each with its own offset; Unix times (all
-numbers, seconds or milliseconds) are UTC by definition. A file does not say whether its
-times mark the start, the end or the instant of a measurement; the ledger says so.
+read in ``file_timezone=`` (the zone of the file's clock, an IANA name; the reader asks
+when it is missing, rather than guess); times with offsets are converted each with its
+own offset; Unix times (all numbers, seconds or milliseconds) are UTC by definition. A
+file does not say whether its times mark the start, the end or the instant of a
+measurement; the ledger says so.
 
 Missing values
 --------------
@@ -249,6 +250,7 @@ def read_csv_mapped(
     *,
     time: str | Sequence[str],
     values: Mapping[str, tuple[str, str] | tuple[str, str, str] | str],
+    file_timezone: str | None = None,
     timezone: str | None = None,
     sensor_id: str | None = None,
     sensor_column: str | None = None,
@@ -277,9 +279,14 @@ def read_csv_mapped(
         canonical unit; or ``{column: variable}`` for values already in the canonical
         unit. A third item names a channel, ``("pm25", "µg/m³", "A")``; columns that share
         a variable without one get their column name as channel.
-    timezone
-        IANA zone of times written without an offset, for example ``"Europe/Berlin"``.
+    file_timezone
+        IANA zone of the file's clock, for times written without an offset, for example
+        ``"Europe/Berlin"``.
         Not needed when the times carry offsets (``+01:00``, ``Z``) or are Unix times.
+    timezone
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
     sensor_id, sensor_column
         A name for the one sensor of the file, or the column holding each row's sensor.
         Without either, the sensor is named after the file. Ids are prefixed ``csv:``.
@@ -315,7 +322,7 @@ def read_csv_mapped(
         When a mapped column is not in the file (the message lists the columns found and
         close matches), or a ``DataFormatError`` when the delimiter given is wrong.
     TimestampError
-        When no time can be read, when times without an offset have no ``timezone=``,
+        When no time can be read, when times without an offset have no ``file_timezone=``,
         or at daylight-saving problems (the message names the values).
     EmptyFileError, DataFormatError
         For empty, header-only or binary files.
@@ -331,7 +338,7 @@ def read_csv_mapped(
     >>> import io
     >>> text = "when;PM2.5;T_F\n2024-03-01 14:00;12,5;77\n2024-03-01 14:10;-999;78.8\n"
     >>> data = read_csv_mapped(io.BytesIO(text.encode()), time="when",
-    ...                        timezone="Europe/Berlin", sensor_id="balcony",
+    ...                        file_timezone="Europe/Berlin", sensor_id="balcony",
     ...                        values={"PM2.5": "pm25", "T_F": ("temperature", "°F")})
     >>> data.readings[["time", "variable", "value"]].astype(str).values.tolist()
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -339,6 +346,9 @@ def read_csv_mapped(
      ['2024-03-01 13:00:00+00:00', 'temperature', '25.0'],
      ['2024-03-01 13:10:00+00:00', 'temperature', '26.0']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_csv_mapped")
     if sensor_id is not None and sensor_column is not None:
         raise DataFormatError(
             "Give either sensor_id= (one sensor for the whole file) or sensor_column= "
@@ -421,6 +431,7 @@ def _read_one(raw: RawFile, spec: _Spec) -> SensorData:
         time_text, None if isinstance(ids, str) else ids, spec, raw, record, excel=delimiter is None
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
 
     columns, note = _name_channels(spec.columns)
@@ -704,7 +715,7 @@ def _as_numbers(
             "time_format='%Y%m%d%H%M'.",
         )
     if spec.timezone:
-        record.note(f"Unix times are UTC; timezone={spec.timezone!r} was not needed.")
+        record.note(f"Unix times are UTC; file_timezone={spec.timezone!r} was not needed.")
     return numbers.where(present)
 
 
@@ -765,7 +776,7 @@ def _sensors(
                 "longitude": last["longitude"],
                 "model": None,
                 "location_type": None,
-                "timezone": spec.timezone,
+                "timezone": None,  # where the sensor is: found from coordinates (_zones)
             }
         )
     if spec.latitude is None and spec.longitude is None:

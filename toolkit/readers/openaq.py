@@ -83,6 +83,7 @@ from typing import TYPE_CHECKING, Any
 from .. import units as _units
 from .._errors import DataFormatError, EmptyFileError
 from .._time import parse_times
+from .._zones import local_offsets
 from ._common import frame_from_rows, new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode
 from ._tidy import long_readings
@@ -355,6 +356,9 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
         column=time_col,
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    local = next((c for c in ("local", "datetimeLocal") if c in frame.columns), None)
+    # the local times' offsets say where the sensor is (for its zone, see _zones)
+    record.offsets = local_offsets(frame[local]) if local else list(times.offsets)
     record.time_label = _END_LABEL
     ids = _PREFIX + ":" + frame[id_col].astype("string").str.strip().fillna("unknown")
     variable, reason = _map_parameters(frame["parameter"])
@@ -548,6 +552,7 @@ def _read_v2(raw: RawFile, *, reference: float) -> SensorData:
                 "unit": item.get("unit"),
                 "value": item.get("value"),
                 "time": _dig(item, "date", "utc"),
+                "local": _dig(item, "date", "local"),
                 "label": f"result {i}",
                 "name": item.get("location"),
                 "lat": _dig(item, "coordinates", "latitude"),
@@ -569,6 +574,7 @@ def _read_v2(raw: RawFile, *, reference: float) -> SensorData:
         column="date.utc",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = local_offsets(frame["local"])  # where the sensor is (see _zones)
     record.time_label = _END_LABEL
     variable, reason = _map_parameters(frame["field"])
     table = frame[["sensor_id", "field", "unit", "value", "label"]].assign(
@@ -648,6 +654,7 @@ def _read_v3(raw: RawFile, *, reference: float, sensor_id: str | None) -> Sensor
                 "unit": _dig(item, "parameter", "units"),
                 "value": item.get("value"),
                 "time": _dig(item, "period", "datetimeFrom", "utc"),
+                "local": _dig(item, "period", "datetimeFrom", "local"),
                 "label": f"result {i}",
                 "period": _dig(item, "period", "label"),
                 "interval": _dig(item, "period", "interval"),
@@ -666,6 +673,7 @@ def _read_v3(raw: RawFile, *, reference: float, sensor_id: str | None) -> Sensor
         column="period.datetimeFrom.utc",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = local_offsets(frame["local"])  # where the sensor is (see _zones)
     periods = ", ".join(
         f"{p} ({iv})"
         for p, iv in frame[["period", "interval"]].drop_duplicates().itertuples(index=False)

@@ -37,7 +37,7 @@ Quirks handled
   (noted; the sensors table gives the last). The writer quotes nothing, so ``"`` is an
   ordinary character. Bytes that are not UTF-8 are read as Latin-1 (noted).
 * madavi.de: the 20-column header over 22-field rows (see above); the zone is not
-  documented [M] and UTC is assumed (override with ``timezone=``).
+  documented [M] and UTC is assumed (override with ``file_timezone=``).
 * JSON: every number is a string and ``altitude`` may be ``""``; the JSON says
   ``pressure_at_sealevel`` where the CSV says ``pressure_sealevel``; records of different
   sensor types carry different value types, and each record is counted only against
@@ -202,6 +202,7 @@ def detect(raw: RawFile, head: str) -> str | None:
 def read_sensor_community(
     path_or_buffer: PathOrBuffer,
     *,
+    file_timezone: str | None = None,
     timezone: str | None = None,
     sensor_id: str | None = None,
 ) -> SensorData:
@@ -212,9 +213,13 @@ def read_sensor_community(
     path_or_buffer
         A file path or open file; ``.csv``, ``.csv.gz``, a monthly ``.zip`` of CSVs, or
         ``.json``. The variant is recognised from the content.
-    timezone
-        IANA zone of the timestamps, only needed to override the documented UTC (for
+    file_timezone
+        IANA zone of the file's clock, only needed to override the documented UTC (for
         example for a madavi.de file known to be in local time).
+    timezone
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
     sensor_id
         For madavi.de files, the device id to use instead of the one in the file name.
 
@@ -252,6 +257,9 @@ def read_sensor_community(
     >>> data.readings[["variable", "value", "unit"]].values.tolist()
     [['pm10', 9.53, 'µg/m³'], ['pm25', 2.83, 'µg/m³']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_sensor_community")
     return read_each(
         path_or_buffer,
         lambda raw: _read_one(raw, timezone=timezone, sensor_id=sensor_id),
@@ -411,6 +419,7 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
         column="timestamp",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
 
     # sensor_type is read as a dictionary (categorical): its categories are the types.
@@ -624,11 +633,12 @@ def _read_madavi(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -
         timezone=timezone,
         documented_timezone="UTC",
         documented_reason="madavi.de does not state a zone; read as UTC like "
-        "the archive (give timezone= if your files are in local time)",
+        "the archive (give file_timezone= if your files are in local time)",
         file=raw.name,
         column="Time",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
     present: dict[str, list[tuple[str, str, str]]] = {}
     for name in frame.columns:
@@ -886,6 +896,7 @@ def _read_json(raw: RawFile, *, timezone: str | None) -> SensorData:
         column="timestamp",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
     for name in table.columns:
         if name not in VARIABLE_MAP:

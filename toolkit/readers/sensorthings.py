@@ -45,7 +45,7 @@ Time
 ----
 ``phenomenonTime`` is an ISO 8601 instant (stored as is, converted to UTC with its own
 offset) or an interval ``start/end``, of which the *start* is stored (noted in the
-ledger). Times without an offset need ``timezone=``. ``resultTime`` (when the result was
+ledger). Times without an offset need ``file_timezone=``. ``resultTime`` (when the result was
 produced) is not read.
 
 Paging
@@ -194,6 +194,7 @@ def read_sensorthings(
     path_or_buffer: PathOrBuffer,
     *,
     variable_map: Mapping[str, tuple[str, str | None] | str] | None = None,
+    file_timezone: str | None = None,
     timezone: str | None = None,
     gas_reference_temperature_c: float = _units.DEFAULT_GAS_REFERENCE_TEMPERATURE_C,
 ) -> SensorData:
@@ -209,9 +210,13 @@ def read_sensorthings(
         ``None`` to use the Datastream's) or just the variable. For example
         ``{"PM2.5": ("pm25", "µg/m³")}``. A single entry also applies to Observations saved
         without their Datastream.
+    file_timezone
+        IANA zone of the clock, for ``phenomenonTime`` values without an offset (the
+        standard requires one, so this is rarely needed).
     timezone
-        IANA zone for ``phenomenonTime`` values without an offset (the standard requires
-        one, so this is rarely needed).
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
     gas_reference_temperature_c
         Temperature [°C] for converting ppm/ppb to µg/m³ (25 °C by default).
 
@@ -246,6 +251,9 @@ def read_sensorthings(
     >>> data.readings[["sensor_id", "time", "variable", "value"]].astype(str).values.tolist()
     [['sensorthings:datastream-3', '2024-05-01 08:00:00+00:00', 'pm25', '12.5']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_sensorthings")
     checked = _check_map(variable_map)
     return read_each(
         path_or_buffer,
@@ -336,6 +344,7 @@ def _read_one(
         column="phenomenonTime",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     if intervals:
         record.note(
             f"{intervals} phenomenonTime value(s) are intervals 'start/end'; the "

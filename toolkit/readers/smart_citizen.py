@@ -134,6 +134,7 @@ def read_smart_citizen(
     sensor_id: str | None = None,
     variable: str | None = None,
     unit: str | None = None,
+    file_timezone: str | None = None,
     timezone: str | None = None,
 ) -> SensorData:
     r"""Read Smart Citizen Kit files: SD-card CSV, platform CSV or API v0 readings JSON.
@@ -151,9 +152,13 @@ def read_smart_citizen(
         For an API readings JSON only: the canonical variable the sensor measures (for
         example ``"pm25"``) and the unit of its values (``"ug/m3"``), which the payload
         does not say.
+    file_timezone
+        IANA zone of the file's clock, for a platform CSV whose times carry no offset,
+        to override the documented UTC.
     timezone
-        IANA zone for a platform CSV whose times carry no offset, to override the
-        documented UTC.
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or ``data.with_timezone(...)``.
 
     Returns
     -------
@@ -184,6 +189,9 @@ def read_smart_citizen(
     >>> data.readings[["variable", "value", "unit"]].values.tolist()
     [['pressure', 1015.3, 'hPa']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_smart_citizen")
     return read_each(
         path_or_buffer,
         lambda raw: _read_one(
@@ -321,6 +329,7 @@ def _read_csv(
         column=header[0],
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = (
         _SD_TIME_LABEL
         if variant == "sd_card_csv"
@@ -483,6 +492,7 @@ def _read_api(
         column="readings[][0]",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     rollup = payload.get("rollup")
     record.time_label = (
         f"time of the platform's roll-up{f' ({rollup})' if rollup else ''}"

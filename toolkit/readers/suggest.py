@@ -323,18 +323,19 @@ def _guess_time(peek: _Peek, keys: list[str]) -> tuple[str, ...] | None:
     for i, h in enumerate(peek.header):
         cells = pd.Series([r[i] for r in peek.rows if i < len(r) and r[i]], dtype=object)
         if len(cells) and _numeric_share(list(cells)) < 0.5:
-            parsed = pd.to_datetime(cells, format="ISO8601", errors="coerce")
+            # utc=True: values with different offsets would otherwise raise ValueError.
+            parsed = pd.to_datetime(cells, format="ISO8601", errors="coerce", utc=True)
             if parsed.notna().mean() > 0.8:
                 return (h,)
     return None
 
 
 def _time_advice(peek: _Peek, time: tuple[str, ...] | None) -> list[str]:
-    """Write the timezone=/time_format= lines of the suggestion, from the sample times."""
+    """Write the file_timezone=/time_format= lines of the suggestion, from the sample times."""
     import pandas as pd
 
     edit_zone = (
-        "    timezone=None,  # EDIT: the times carry no UTC offset: name the zone "
+        "    file_timezone=None,  # EDIT: the times carry no UTC offset: name the zone "
         'of the clock, e.g. "Europe/Berlin" or "UTC"'
     )
     if time is None:
@@ -347,7 +348,7 @@ def _time_advice(peek: _Peek, time: tuple[str, ...] | None) -> list[str]:
     if text.empty:
         return [edit_zone]
     if _numeric_share(list(text)) == 1.0:
-        return ["    # timezone= is not needed: Unix times are UTC"]
+        return ["    # file_timezone= is not needed: Unix times are UTC"]
 
     def reads(**options: Any) -> bool:
         """Whether most sample times read this way (a broken row may be among them)."""
@@ -358,7 +359,7 @@ def _time_advice(peek: _Peek, time: tuple[str, ...] | None) -> list[str]:
         return bool(parsed.unreadable.mean() < 0.5)
 
     if reads():
-        return ["    # timezone= is not needed: the times carry their UTC offsets"]
+        return ["    # file_timezone= is not needed: the times carry their UTC offsets"]
     if reads(timezone="UTC"):
         return [edit_zone]
     formats = [f for f in _TIME_FORMATS if reads(timezone="UTC", time_format=f)]
@@ -507,7 +508,7 @@ def suggest_mapping(path_or_buffer: PathOrBuffer) -> str:
     data = toolkit.readers.read_csv_mapped(
         "my_file.csv",  # EDIT: the path of the file
         time='time',
-        timezone=None,  # EDIT: the times carry no UTC offset: ...
+        file_timezone=None,  # EDIT: the times carry no UTC offset: ...
         sensor_id='sensor',  # EDIT: a name for this sensor ...
         # latitude=52.52, longitude=13.405,  # EDIT: the sensor's position
         values={

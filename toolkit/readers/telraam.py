@@ -286,6 +286,7 @@ def _build(
         column="date",
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
 
     columns = []
