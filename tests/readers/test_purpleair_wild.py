@@ -19,6 +19,8 @@ import io
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import toolkit
 from tests.conftest import assert_balanced
@@ -449,4 +451,24 @@ def test_archive_rewrite_with_an_id_column_first():
     assert values(data, "pm25_alt", "A") == [1.3, 1.1]
     assert values(data, "temperature") == [20.0, 25.0]
     assert any("named 'id'" in n for n in data.ledger[0].notes)
+    assert_balanced(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(order=st.permutations(list(range(8))), copies=st.integers(min_value=1, max_value=3))
+def test_any_order_of_appended_lines_reads_every_row(order, copies):
+    # Five data rows, an error object and the header written `copies` times, in any order:
+    # every data row is read, each extra header and the error line are dropped with a
+    # reason, and the ledger balances.
+    lines = [api_row(k, float(k)) for k in range(5)] + [ERROR_LINE, API_HEADER, API_HEADER]
+    text = "\n".join([lines[i] for i in order] + [API_HEADER] * (copies - 1)) + "\n"
+    data = read_purpleair(buffer(text))
+    record = data.ledger[0]
+    assert record.rows_kept == 5
+    assert record.rows_dropped == {
+        "PurpleAir API error message written into the file (RateLimitExceededError)": 1,
+        "repeated header line (written again by the download)": copies,
+    }
+    assert sorted(values(data, "pm25_atm", "A")) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert record.status == "ok"
     assert_balanced(data)
