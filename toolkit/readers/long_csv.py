@@ -38,9 +38,10 @@ Time
 Times with offsets (``+02:00``, ``Z``) are converted with their own offsets. Times
 without one are read in the zone of the row's time zone column if there is one, in UTC
 if the time column's name says so (``time_utc``, ``utc``, ``Date (UTC)``), else in
-``timezone=`` (the reader asks rather than guess). A file does not say whether its times
-mark the start, the end or the instant of a measurement; the ledger says so. The time
-zone column also gives each sensor's zone in the sensors table.
+``file_timezone=`` (the reader asks rather than guess). A file does not say whether its
+times mark the start, the end or the instant of a measurement; the ledger says so. The
+time zone column also gives each sensor's zone in the sensors table (otherwise it is
+found from the coordinates, see :mod:`toolkit._zones`).
 
 Numbers
 -------
@@ -269,6 +270,7 @@ def detect(raw: RawFile, head: str) -> str | None:
 def read_long_csv(
     path_or_buffer: PathOrBuffer,
     *,
+    file_timezone: str | None = None,
     timezone: str | None = None,
     sensor_id: str | None = None,
     variable_map: Mapping[str, tuple[str, str | None] | str] | None = None,
@@ -284,11 +286,15 @@ def read_long_csv(
     path_or_buffer
         A ``.csv`` file (also ``.gz``, or a ``.zip`` of such files), or an open file or
         bytes.
-    timezone
-        IANA zone of the times written without an offset (the file's clock), for example
+    file_timezone
+        IANA zone of the file's clock, for times written without an offset, for example
         ``"Europe/Berlin"``. Not needed when the times carry offsets, when the time
         column is named as UTC (``time_utc``) or when a time zone column gives each
         row's zone; when given, it is used instead of that column for the times.
+    timezone
+        Deprecated: the old name of ``file_timezone`` (it warns). It names the zone of
+        the file's clock, not where the sensors are; for that, use
+        ``toolkit.load(..., sensor_timezone=...)`` or a time zone column.
     sensor_id
         The sensor's name for a file without a sensor column (by default the file name).
         Not used when the file has one.
@@ -351,6 +357,9 @@ def read_long_csv(
     >>> data.readings[["sensor_id", "variable", "value", "unit"]].values.tolist()
     [['north', 'pm25', 12.0, 'µg/m³'], ['north', 'temperature', 25.0, '°C']]
     """
+    from .._zones import file_clock
+
+    timezone = file_clock(file_timezone, timezone, where="read_long_csv")
     mapping = _check_map(variable_map)
     roles = _check_columns(columns)
     if delimiter is not None and delimiter not in DELIMITERS:
@@ -479,6 +488,7 @@ def _read_one(
     )
     times = _times(frame, found, cells, timezone, row_reason, raw.name, record)
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
 
     table = pd.DataFrame(
@@ -753,7 +763,7 @@ def _times(
     if "timezone" not in found or timezone is not None:
         if "timezone" in found:
             record.note(
-                f"timezone={timezone!r} was used for the times; the column "
+                f"file_timezone={timezone!r} was used for the times; the column "
                 f"{found['timezone']!r} gives only the sensors' zones."
             )
         return parse_times(
