@@ -144,6 +144,18 @@ def test_thingspeak_structural_loss_is_partial_not_ok():
     assert record.status == "partial"
 
 
+def test_thingspeak_structural_loss_makes_load_warn_naming_the_file(tmp_path):
+    path = tmp_path / NAME.format(b="", loc="outside", kind="Primary")
+    rows = [f"2023-06-01 00:{2 * k:02d}:00 UTC,{k},1.0,2.0,3.0,{k},-60,68,40,2.0" for k in range(9)]
+    rows.append("2023-06-01 00:20:00 UTC,10,1.0")  # 1 of 10 rows cut short: 10 %
+    path.write_text(thingspeak(PRIMARY_A, rows))
+    with pytest.warns(UserWarning, match="only partly read") as caught:
+        data = toolkit.load(path)
+    assert path.name in str(caught[0].message)
+    assert data.ledger[0].status == "partial"
+    assert "row does not have the header's 10 fields" in str(caught[0].message)
+
+
 def test_thingspeak_all_four_channel_files():
     pm = "2023-06-01 00:00:35 UTC,1,1.0,2.0,3.0,10,{mid},4.0,"
     counts = "2023-06-01 00:00:35 UTC,1,900,250,40,3,1,0,5.5,7.5"
