@@ -165,3 +165,73 @@ def test_a_column_with_decimal_points_is_never_changed():
     assert not any("Decimal commas" in note for note in record.notes)
     # 1 of 4 values is a structural loss (text where a number should be): partial.
     assert record.status == "partial"
+
+
+# -- archive files joined together or sorted ------------------------------------------
+DHT_HEADER = "sensor_id;sensor_type;location;lat;lon;timestamp;temperature;humidity"
+SDS_ROWS = [
+    "5331;SDS011;2688;57.128;-2.130;2017-08-30T00:01:10;9.53;;;2.83;;",
+    "5331;SDS011;2688;57.128;-2.130;2017-08-30T00:03:40;8.10;;;2.50;;",
+]
+SDS_NEXT_DAY = [
+    "5331;SDS011;2688;57.128;-2.130;2017-08-31T00:01:12;7.00;;;2.00;;",
+]
+DHT_ROWS = ["5332;DHT22;2688;57.128;-2.130;2017-08-30T00:02:00;14.2;88.0"]
+
+
+def test_daily_files_joined_with_their_headers_repeated():
+    text = "\n".join([SDS_HEADER, *SDS_ROWS, SDS_HEADER, *SDS_NEXT_DAY]) + "\n"
+    data = read(text, name="joined.csv")
+    record = data.ledger[0]
+    assert record.status == "ok"
+    # 4 lines after the first header: 3 data rows and 1 repeated header (not data).
+    assert record.rows_read == 4
+    assert record.rows_kept == 3
+    assert record.rows_dropped == {"repeated header line": 1}
+    assert by_variable(data, "2017-08-31 00:01:12") == {"pm10": 7.0, "pm25": 2.0}
+    assert len(data.readings) == 6
+
+
+def test_files_of_two_sensor_types_joined_are_each_read_with_their_own_header():
+    text = "\n".join([SDS_HEADER, *SDS_ROWS, DHT_HEADER, *DHT_ROWS]) + "\n"
+    data = read(text, name="joined.csv")
+    record = data.ledger[0]
+    assert record.status == "ok"
+    assert record.rows_dropped == {"header line of another file joined to it": 1}
+    assert by_variable(data, "2017-08-30 00:02:00") == {"temperature": 14.2, "humidity": 88.0}
+    assert sorted(data.sensors["model"]) == ["DHT22", "SDS011"]
+
+
+def test_a_file_sorted_by_a_spreadsheet_has_its_header_last(tmp_path):
+    # Sorting puts "sensor_id;..." after the rows that start with digits.
+    path = tmp_path / "2017-08-30_sds011_sensor_5331.csv"
+    path.write_text("\n".join([*SDS_ROWS, SDS_HEADER]) + "\n", encoding="utf-8")
+    data = toolkit.load(path)
+    record = data.ledger[0]
+    assert record.format == "sensor_community/archive_csv"
+    assert record.status == "ok"
+    assert record.rows_read == record.rows_kept == 2
+    assert by_variable(data, "2017-08-30 00:01:10") == {"pm10": 9.53, "pm25": 2.83}
+    assert any("header line is not the first line" in note for note in record.notes)
+
+
+def test_repeated_header_lines_of_other_csv_formats_are_not_data():
+    # OpenAQ's Explorer download, two downloads appended one after the other.
+    from toolkit.readers.openaq import read_openaq
+
+    header = (
+        "location_id,location_name,parameter,value,unit,datetimeUtc,datetimeLocal,timezone,"
+        "latitude,longitude,country_iso,isMobile,isMonitor,owner_name,provider"
+    )
+    row = (
+        '1612333,"Annex","pm25",{v},"µg/m³","2025-09-01T0{h}:00:00Z",'
+        '"2025-08-31T2{h}:00:00-04:00","America/Toronto",43.66,-79.40,,,,"Org","AirGradient"'
+    )
+    text = "\n".join([header, row.format(v=4.5, h=1), header, row.format(v=6.0, h=2)]) + "\n"
+    buffer = io.BytesIO(text.encode("utf-8"))
+    data = read_openaq(buffer)
+    assert_balanced(data)
+    record = data.ledger[0]
+    assert record.rows_dropped == {"repeated header line": 1}
+    assert record.status == "ok"
+    assert sorted(data.readings["value"]) == [4.5, 6.0]

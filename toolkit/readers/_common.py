@@ -11,7 +11,13 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from .._errors import CoordinateError, DataFormatError, EmptyFileError, ToolkitError
+from .._errors import (
+    CoordinateError,
+    DataFormatError,
+    EmptyFileError,
+    MissingColumnError,
+    ToolkitError,
+)
 from ..ledger import FileRecord, Ledger
 from ..sensordata import (
     SensorData,
@@ -24,7 +30,7 @@ from ..sensordata import (
 from ._io import open_files
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     import pandas as pd
 
@@ -36,6 +42,7 @@ __all__ = [
     "new_record",
     "parse_json",
     "read_each",
+    "require_columns",
     "sensor_data",
     "split_table",
 ]
@@ -117,7 +124,9 @@ def frame_from_rows(
     """Make a text table of the rows that have the header's number of fields.
 
     The other rows are dropped with the reason "row does not have the header's N fields"
-    and their line numbers as examples. ``record.rows_read`` is set to all rows.
+    and their line numbers as examples; lines that repeat the header (downloads joined
+    one after another) are dropped as "repeated header line". ``record.rows_read`` is set
+    to all rows.
 
     Returns
     -------
@@ -142,6 +151,13 @@ def frame_from_rows(
             fix="Rename the repeated columns before loading.",
         )
     record.rows_read = len(rows)
+    # Downloads joined one after another repeat the header: those lines are not data.
+    again = [[f.strip() for f in r] == header for r in rows]
+    if any(again):
+        shown = [f"line {n}" for n, a in zip(line_numbers, again, strict=True) if a]
+        record.drop_rows("repeated header line", len(shown), shown[:3])
+        rows = [r for r, a in zip(rows, again, strict=True) if not a]
+        line_numbers = [n for n, a in zip(line_numbers, again, strict=True) if not a]
     good = [len(r) == len(header) for r in rows]
     if not all(good):
         shown = [
@@ -155,6 +171,39 @@ def frame_from_rows(
     kept = [r for r, g in zip(rows, good, strict=True) if g]
     lines = [n for n, g in zip(line_numbers, good, strict=True) if g]
     return pd.DataFrame(kept, columns=header, dtype=object), lines
+
+
+def require_columns(
+    columns: Iterable[str], needed: Iterable[str], *, record: FileRecord, what: str
+) -> None:
+    """Raise a :class:`MissingColumnError` when a column the format needs is not there.
+
+    A reader recognises its format from a few header names; a damaged or edited header
+    can still lack a column the reader needs later (a name misspelt, a column deleted).
+
+    Parameters
+    ----------
+    columns
+        The columns found (a header, or a table's columns).
+    needed
+        The columns the reader uses.
+    record
+        The ledger record (for the file name).
+    what
+        The format's name, for the message (for example ``"OpenAQ Explorer CSV"``).
+    """
+    found = list(columns)
+    missing = [c for c in dict.fromkeys(needed) if c not in found]
+    if missing:
+        raise MissingColumnError(
+            f"The {what} lacks column(s) the format always has: "
+            f"{', '.join(map(repr, missing))}.",
+            file=record.path,
+            found=f"columns: {', '.join(map(repr, found))[:300]}",
+            fix="Check that the header is the original download's (a column renamed or "
+            "deleted in a spreadsheet?); or read the file with "
+            "toolkit.readers.read_csv_mapped and an explicit column mapping.",
+        )
 
 
 def parse_json(text: str, *, record: FileRecord, what: str) -> Any:

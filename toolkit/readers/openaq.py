@@ -25,6 +25,17 @@ Formats
     value,unit,datetimeUtc,datetimeLocal,timezone,latitude,longitude,country_iso,isMobile,
     isMonitor,owner_name,provider``. Blank fields are common. ``timezone`` (an IANA name)
     goes into the sensors table.
+``legacy_csv`` without its header line
+    The same 11 columns, saved without the header (seen in real files people keep):
+    recognised when the first line has 11 fields, the fourth a UTC time ending in ``Z``,
+    the fifth the same instant with an offset, and the sixth an OpenAQ parameter.
+``opendatasoft_csv``
+    OpenAQ's "latest measurements" as exported from the OpenDataSoft portal:
+    ``;``-separated, ``Country Code;City;Location;Coordinates;Pollutant;Source Name;Unit;
+    Value;Last Updated;Country Label`` (later versions write ``Latitude;Longitude`` instead
+    of ``Coordinates``, which holds ``"lat, lon"``). Pollutants are written ``PM2.5``,
+    ``NO2``...; ``Last Updated`` carries the local offset; ``Location`` is the station's
+    code (for EEA stations the EEA code), used as its id.
 ``v2_json``
     ``/v2/measurements`` (and the similar v1 ``/measurements``): ``{"meta": {...},
     "results": [{"locationId", "location", "parameter", "value", "date": {"utc", "local"},
@@ -84,7 +95,15 @@ from .. import units as _units
 from .._errors import DataFormatError, EmptyFileError
 from .._time import parse_times
 from .._zones import local_offsets
-from ._common import frame_from_rows, new_record, parse_json, read_each, sensor_data, split_table
+from ._common import (
+    frame_from_rows,
+    new_record,
+    parse_json,
+    read_each,
+    require_columns,
+    sensor_data,
+    split_table,
+)
 from ._io import check_text, decode
 from ._tidy import long_readings
 
@@ -207,6 +226,19 @@ def detect(raw: RawFile, head: str) -> str | None:
     columns = set(_csv_header(text))
     if {"location", "city", "country", "utc", "parameter", "value", "unit"} <= columns:
         return "legacy_csv"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if {"Location", "Pollutant", "Unit", "Value", "Last Updated"} <= {
+        f.strip() for f in first.split(";")
+    }:
+        return "opendatasoft_csv"
+    fields = next(csv.reader([first]), [])
+    if (
+        len(fields) == len(LEGACY_COLUMNS)
+        and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", fields[3].strip())
+        and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+[+-]\d\d:?\d\d", fields[4].strip())
+        and _parameter_key(fields[5]) in VARIABLE_MAP
+    ):
+        return "legacy_noheader_csv"
     if (
         {"location_id", "datetime", "parameter", "value"} <= columns
         and columns & {"sensors_id", "sensor_id"}
@@ -281,8 +313,10 @@ def read_openaq(
 def _read_one(raw: RawFile, *, reference: float, sensor_id: str | None) -> SensorData:
     head = check_text(raw)
     variant = detect(raw, head)
-    if variant in ("legacy_csv", "archive_csv", "explorer_csv"):
+    if variant in ("legacy_csv", "archive_csv", "explorer_csv", "legacy_noheader_csv"):
         return _read_csv(raw, variant, reference=reference)
+    if variant == "opendatasoft_csv":
+        return _read_opendatasoft(raw, reference=reference)
     if variant == "v2_json":
         return _read_v2(raw, reference=reference)
     if variant == "v3_json":
@@ -299,11 +333,17 @@ def _read_one(raw: RawFile, *, reference: float, sensor_id: str | None) -> Senso
 
 
 # -- the long-table step shared by every variant --------------------------------------
+def _parameter_key(name: object) -> str:
+    """OpenAQ's parameter name in its API spelling: ``"PM2.5"`` and ``"pm2_5"`` are pm25."""
+    text = str(name).strip().lower()
+    return text.replace(".", "").replace("_", "") if text.startswith("pm") else text
+
+
 def _map_parameters(fields: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Return the canonical variable of each parameter and a drop reason for unknown ones."""
     import pandas as pd
 
-    names = fields.astype("string").str.strip().str.lower().fillna("")
+    names = fields.astype("string").fillna("").map(_parameter_key)
     variable = names.map(lambda p: VARIABLE_MAP[p][0] if p in VARIABLE_MAP else None)
     reason = pd.Series([None] * len(names), dtype=object, index=names.index)
     unknown = variable.isna()
@@ -343,11 +383,30 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
 
     text, encoding = decode(raw)
     record = new_record(raw, f"openaq/{variant}", encoding=encoding)
+    shift = 0
+    if variant == "legacy_noheader_csv":
+        # Read under the documented header; line numbers stay those of the file.
+        text, shift, variant = (
+            ",".join(LEGACY_COLUMNS) + "\n" + text.lstrip("\ufeff"),
+            1,
+            "legacy_csv",
+        )
+        record.note(
+            "The file has no header line: read with the 11 columns of OpenAQ's legacy CSV "
+            "(location, city, country, utc, local, parameter, value, unit, latitude, "
+            "longitude, attribution), which its rows match."
+        )
     header, rows, lines = split_table(text, delimiter=",", record=record)
-    frame, line_numbers = frame_from_rows(header, rows, lines, record=record)
+    frame, line_numbers = frame_from_rows(header, rows, [n - shift for n in lines], record=record)
     if variant == "archive_csv":
         frame = frame.rename(columns={"sensor_id": "sensors_id", "unit": "units"})
     time_col, id_col, name_col, lat_col, lon_col, unit_col = _CSV_LAYOUT[variant]
+    require_columns(
+        frame.columns,
+        [*_CSV_LAYOUT[variant], "parameter", "value"],
+        record=record,
+        what=f"OpenAQ {variant.replace('_', ' ')}",
+    )
     times = parse_times(
         frame[time_col],
         documented_timezone="UTC",
@@ -408,6 +467,101 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
     return sensor_data(readings, sensors, record)
 
 
+def _read_opendatasoft(raw: RawFile, *, reference: float) -> SensorData:
+    """Read OpenAQ's "latest measurements" as exported from OpenDataSoft (see above)."""
+    import pandas as pd
+
+    text, encoding = decode(raw)
+    record = new_record(raw, "openaq/opendatasoft_csv", encoding=encoding)
+    header, rows, lines = split_table(text.lstrip("\ufeff"), delimiter=";", record=record)
+    frame, line_numbers = frame_from_rows(header, rows, lines, record=record)
+    times = parse_times(
+        frame["Last Updated"],
+        documented_timezone="UTC",
+        documented_reason=_OFFSET_REASON,
+        file=raw.name,
+        column="Last Updated",
+    )
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
+    record.time_label = (
+        "the time of the latest measurement (OpenAQ's 'lastUpdated'; the end of its "
+        "averaging period, usually 1 h)"
+    )
+    if "Coordinates" in frame.columns:
+        parts = frame["Coordinates"].astype("string").str.split(",", n=1, expand=True)
+        lat = parts[0] if 0 in parts else pd.Series(pd.NA, index=frame.index)
+        lon = parts[1] if 1 in parts else pd.Series(pd.NA, index=frame.index)
+    else:
+        lat = frame.get("Latitude", pd.Series(pd.NA, index=frame.index))
+        lon = frame.get("Longitude", pd.Series(pd.NA, index=frame.index))
+    frame = frame.assign(
+        _lat=pd.to_numeric(
+            pd.Series(lat, index=frame.index).astype("string").str.strip(), errors="coerce"
+        ),
+        _lon=pd.to_numeric(
+            pd.Series(lon, index=frame.index).astype("string").str.strip(), errors="coerce"
+        ),
+    )
+    ids = _PREFIX + ":" + frame["Location"].astype("string").str.strip().fillna("unknown")
+    variable, reason = _map_parameters(frame["Pollutant"])
+    table = pd.DataFrame(
+        {
+            "sensor_id": ids,
+            "field": frame["Pollutant"],
+            "variable": variable,
+            "unit": frame["Unit"],
+            "value": frame["Value"],
+            "row_reason": reason,
+            "label": [f"line {ln}" for ln in line_numbers],
+        }
+    )
+    readings = long_readings(
+        table,
+        times=times,
+        record=record,
+        missing_text=MISSING_VALUES,
+        missing_numbers=_MISSING_NUMBERS,
+        reference_temperature_c=reference,
+    )
+    for column in header:
+        if column in ("Source Name", "Country Label"):
+            record.ignore_column(column, "kept in the sensors table")
+        elif column not in (
+            "Country Code",
+            "City",
+            "Location",
+            "Coordinates",
+            "Latitude",
+            "Longitude",
+            "Pollutant",
+            "Unit",
+            "Value",
+            "Last Updated",
+        ):
+            record.ignore_column(column, "not an OpenAQ column")
+    _note_duplicates(readings, record)
+    sensors = []
+    for sid, group in frame.assign(_id=ids).groupby("_id", sort=False):
+        last = group.iloc[-1]
+        sensors.append(
+            {
+                "sensor_id": sid,
+                "name": f"{last['Location']} ({last.get('City', '')})".replace(" ()", ""),
+                "source": SOURCE,
+                "latitude": _last(group["_lat"]),
+                "longitude": _last(group["_lon"]),
+                "model": None,
+                "location_type": "outdoor",
+                "timezone": None,
+                "city": last.get("City"),
+                "country": last.get("Country Code"),
+                "attribution": last.get("Source Name"),
+            }
+        )
+    return sensor_data(readings, sensors, record)
+
+
 def _csv_sensors(
     frame: pd.DataFrame, variant: str, name_col: str, lat_col: str, lon_col: str, record: FileRecord
 ) -> list[dict[str, Any]]:
@@ -444,13 +598,13 @@ def _csv_sensors(
                 dict.fromkeys(group["sensors_id"].astype(str).str.strip())
             )
         else:
-            zone = str(last["timezone"]).strip() or None
-            monitor = str(last["isMonitor"]).strip().lower()
+            zone = str(last.get("timezone", "")).strip() or None
+            monitor = str(last.get("isMonitor", "")).strip().lower()
             row.update(
                 timezone=zone,
-                country=str(last["country_iso"]).strip() or None,
-                owner=str(last["owner_name"]).strip() or None,
-                provider=str(last["provider"]).strip() or None,
+                country=str(last.get("country_iso", "")).strip() or None,
+                owner=str(last.get("owner_name", "")).strip() or None,
+                provider=str(last.get("provider", "")).strip() or None,
                 model=(
                     "reference monitor"
                     if monitor == "true"

@@ -52,6 +52,7 @@ References
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,8 @@ from ._common import new_record, parse_json, read_each, sensor_data, split_table
 from ._io import check_text, decode, parser_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import numpy as np
     import pandas as pd
 
@@ -190,10 +193,15 @@ _UTC_REASON = "the archive's timestamps are UTC (feinstaub-api issue #25)"
 def detect(raw: RawFile, head: str) -> str | None:
     """Return the format variant if ``head`` (the file's first characters) is one of ours."""
     first = head.lstrip().split("\n", 1)[0].strip()
-    if first.startswith("sensor_id;sensor_type;location;lat;lon;timestamp"):
+    # Tabs: the archive re-saved by a spreadsheet as "Unicode text" (UTF-16, tab-separated).
+    if first.replace("\t", ";").startswith("sensor_id;sensor_type;location;lat;lon;timestamp"):
         return "archive_csv"
     if first.startswith("Time;durP1;ratioP1;P1;"):
         return "madavi_csv"
+    if re.match(_ARCHIVE_ROW, first) and (
+        f"\n{_ARCHIVE_HEADER}" in head or _ARCHIVE_HEADER.encode() in _tail(raw)
+    ):
+        return "archive_csv"  # rows first: sorted by a spreadsheet, or files joined
     if head.lstrip().startswith("[") and '"sensordatavalues"' in head:
         return "json_api"
     return None
@@ -271,7 +279,10 @@ def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
     head = check_text(raw)
     variant = detect(raw, head)
     if variant == "archive_csv":
-        return _read_archive(raw, timezone=timezone)
+        blocks = _archive_blocks(raw)
+        if blocks is None:
+            return _read_archive(raw, timezone=timezone)
+        return _read_joined_archive(raw, blocks, timezone=timezone)
     if variant == "madavi_csv":
         return _read_madavi(raw, timezone=timezone, sensor_id=sensor_id)
     if variant == "json_api":
@@ -290,7 +301,12 @@ def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
 
 # -- archive CSV ----------------------------------------------------------------------
 def _archive_table(
-    raw: RawFile, header: list[str], record: FileRecord, *, header_line: int = 1
+    raw: RawFile,
+    header: list[str],
+    record: FileRecord,
+    *,
+    header_line: int = 1,
+    delimiter: str = ";",
 ) -> pd.DataFrame:
     """Parse the archive with pyarrow: typed first (fast), all-text if values are odd.
 
@@ -331,7 +347,7 @@ def _archive_table(
         bad_rows.clear()
         # A file on disk that is not yet in memory is read by pyarrow itself (faster).
         source = str(raw.path) if data is None else pa.BufferReader(pa.py_buffer(data))
-        return pacsv.read_csv(
+        table = pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(
                 use_threads=True,
@@ -340,7 +356,7 @@ def _archive_table(
                 skip_rows=header_line,
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=";", quote_char=False, invalid_row_handler=skip
+                delimiter=delimiter, quote_char=False, invalid_row_handler=skip
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
@@ -352,6 +368,9 @@ def _archive_table(
                 include_columns=[c for c in header if c in ARCHIVE_COLUMNS or c in _READ],
             ),
         )
+        if any(pa.types.is_binary(f.type) for f in table.schema):  # inferred: not UTF-8
+            raise pa.ArrowInvalid("a column is not UTF-8 text")
+        return table
 
     def has_nan(table: pa.Table) -> bool:
         return any(
@@ -365,15 +384,17 @@ def _archive_table(
     if encoding != "utf-8":
         record.note(f"text decoded as {encoding} (not UTF-8)")
     try:
-        table = attempt(direct, pa.float64())
-        if has_nan(table):
-            table = attempt(direct, pa.string())
+        with _quiet_row_handler():
+            table = attempt(direct, pa.float64())
+            if has_nan(table):
+                table = attempt(direct, pa.string())
     except pa.ArrowInvalid:
         try:
-            table = attempt(direct, pa.string())
+            with _quiet_row_handler():
+                table = attempt(direct, pa.string())
         except pa.ArrowInvalid as error:
             text, encoding = decode(raw)
-            if encoding == "utf-8":
+            if encoding != "latin-1":  # UTF-8 or UTF-16 (already handed over as UTF-8)
                 raise DataFormatError(
                     "The archive CSV could not be parsed.",
                     file=raw.name,
@@ -398,14 +419,41 @@ def _archive_table(
     return table.to_pandas(split_blocks=True, self_destruct=True)  # no consolidation copies
 
 
+@contextlib.contextmanager
+def _quiet_row_handler() -> Iterator[None]:
+    """Silence pyarrow's report of a row it could not decode for the invalid-row handler.
+
+    pyarrow decodes a bad row's text as UTF-8 before calling the handler; in a Latin-1
+    file that fails, is printed as an "ignored" exception, and the parse then fails with
+    ``ArrowInvalid``, after which the file is read again as Latin-1.
+    """
+    import sys
+
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, UnicodeDecodeError):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
 
     head = check_text(raw)
     lines = head.lstrip("\ufeff").split("\n")
     blank = next((i for i, line in enumerate(lines) if line.strip()), 0)  # lines before it
     record = new_record(raw, "sensor_community/archive_csv")
-    header = _rename_repeats([h.strip() for h in lines[blank].rstrip("\r").split(";")], record)
-    frame = _archive_table(raw, header, record, header_line=blank + 1)
+    first = lines[blank].rstrip("\r")
+    delimiter = "\t" if "\t" in first and ";" not in first else ";"
+    if delimiter == "\t":
+        record.note("The file is tab-separated (the archive re-saved by a spreadsheet).")
+    header = _rename_repeats([h.strip() for h in first.split(delimiter)], record)
+    frame = _archive_table(raw, header, record, header_line=blank + 1, delimiter=delimiter)
     frame = _decimal_commas(frame, [c for c in header if c in _READ or c in ("lat", "lon")], record)
     # Hash on the second core while the (single-threaded) rest of the reading runs; the
     # parse above already uses both cores.
@@ -454,12 +502,13 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
     sensors, repeated = _archive_sensors(frame, ids, times.times, record)
     if repeated:
         record.note(
-            f"{repeated} row(s) repeat the timestamp of an earlier row of the same sensor; "
+            f"{repeated} {_REPEATED_NOTE} of an earlier row of the same sensor; "
             "all were kept (the quality checks flag duplicates)."
         )
     return sensor_data(readings, sensors, record)
 
 
+_REPEATED_NOTE = "row(s) repeat the timestamp"
 _COMMA_DECIMAL = r"[-+]?\d+,\d+"
 _GROUPED_COMMA_DECIMAL = r"[-+]?\d{1,3}(?:\.\d{3})+,\d+"
 
@@ -618,6 +667,163 @@ def _count_repeats(codes: np.ndarray, stamps: np.ndarray, times: pd.Series) -> i
     valid = pd.notna(times).to_numpy()
     keys = pd.DataFrame({"sensor": codes[valid], "time": stamps[valid]})
     return int(keys.duplicated().sum())
+
+
+# -- archive files joined together or sorted -----------------------------------------
+_ARCHIVE_HEADER = "sensor_id;sensor_type;location;lat;lon;timestamp"
+#: An archive data row: sensor id, type, location id, lat, lon, then a date.
+_ARCHIVE_ROW = r"\d+;[\w.-]+;\d*;[-+\d.,]*;[-+\d.,]*;\d{4}-\d\d-\d\d"
+_HEADER_LINE = re.compile(
+    rb"(?m)^(?:\xef\xbb\xbf)?sensor_id;sensor_type;location;lat;lon;timestamp[^\n]*\n?"
+)
+
+
+def _tail(raw: RawFile, size: int = 4096) -> bytes:
+    """Return the last ``size`` bytes of a file, without reading the whole of it."""
+    if raw.path is not None and not raw.loaded:
+        from pathlib import Path
+
+        with Path(raw.path).open("rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(handle.tell() - size, 0))
+            return handle.read()
+    return raw.data[-size:]
+
+
+def _archive_blocks(raw: RawFile) -> list[tuple[bytes, bytes]] | None:
+    """Split an archive file at its header lines, if it has more than one or none first.
+
+    Daily files joined with ``cat`` (or appended by hand) repeat the header; a file
+    sorted by a spreadsheet has its header last. Returns ``None`` for an ordinary file
+    (one header, on the first line that is not blank), else a list of (header line, body)
+    pairs in file order; rows before the first header line get the first header found.
+    """
+    import mmap
+    from pathlib import Path
+
+    needle = b"\n" + _ARCHIVE_HEADER.encode()
+    if raw.head(2) in (b"\xff\xfe", b"\xfe\xff"):
+        return None  # UTF-16: read as one block (joined UTF-16 files are not known)
+    if raw.path is not None and not raw.loaded:
+        with Path(raw.path).open("rb") as handle:
+            if Path(raw.path).stat().st_size == 0:
+                return None
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+                second = view.find(needle)
+                if second < 0 or not view[: second + 1].strip():
+                    return None  # only blank lines before the one header
+    else:
+        second = raw.data.find(needle)
+        if second < 0 or not raw.data[: second + 1].strip():
+            return None
+    data = raw.data
+    starts = list(_HEADER_LINE.finditer(data))
+    if not starts:  # pragma: no cover - the search above found one
+        return None
+    blocks: list[tuple[bytes, bytes]] = []
+    if data[: starts[0].start()].strip():
+        blocks.append((starts[0].group(0), data[: starts[0].start()]))
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(data)
+        blocks.append((match.group(0), data[match.end() : end]))
+    return blocks
+
+
+def _read_joined_archive(
+    raw: RawFile, blocks: list[tuple[bytes, bytes]], *, timezone: str | None
+) -> SensorData:
+    """Read each block of a joined or sorted archive file, into one ledger record."""
+    from ..ledger import Ledger
+    from ..sensordata import SensorData, concat
+    from ._io import RawFile as _Raw
+
+    record = new_record(raw, "sensor_community/archive_csv")
+    first_header = blocks[0][0].strip()
+    leading = not raw.head(len(first_header) + 8).lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(
+        first_header
+    )
+    if leading:
+        record.note(
+            "The header line is not the first line: the file was sorted (by a spreadsheet?) "
+            "or joined from pieces; the rows before it were read with it."
+        )
+    parts = []
+    # Every header line but the first one found is a line of the file that is not data.
+    header_lines = [h for h, _ in blocks[(2 if leading else 1) :]]
+    for header in header_lines:
+        same = header.strip() == first_header
+        record.rows_read += 1
+        record.drop_rows(
+            "repeated header line" if same else "header line of another file joined to it",
+            1,
+            [header.strip().decode("utf-8", "replace")[:80]],
+        )
+    for header, body in blocks:
+        if not body.strip():
+            continue
+        try:
+            part = _read_archive(_Raw(raw.name, header + body), timezone=timezone)
+        except EmptyFileError:
+            lines = [line for line in body.splitlines() if line.strip()]
+            record.rows_read += len(lines)
+            record.drop_rows(
+                "row does not have the header's fields",
+                len(lines),
+                [line.decode("utf-8", "replace")[:80] for line in lines[:3]],
+            )
+            continue
+        parts.append(part)
+    if not parts:
+        raise EmptyFileError(
+            "The file has header lines but no data rows that fit them.",
+            file=raw.name,
+            fix="The sensor sent nothing those days; choose other dates.",
+        )
+    joined = concat(parts)
+    for sub in joined.ledger:
+        _merge_record(record, sub)
+    repeated = int(joined.readings.duplicated(["sensor_id", "time", "variable"]).sum())
+    if repeated:
+        record.note(
+            f"{repeated} reading(s) repeat the sensor, time and variable of an earlier one "
+            "(the joined files overlap); all were kept (the quality checks flag duplicates)."
+        )
+    blocks_read = len(parts)
+    if blocks_read > 1:
+        record.note(f"The file joins {blocks_read} files (their header is repeated).")
+    record.sensors = sorted({s for sub in joined.ledger for s in sub.sensors})
+    record.assess()
+    return SensorData(joined.readings, joined.sensors, Ledger([record]))
+
+
+def _merge_record(record: FileRecord, sub: FileRecord) -> None:
+    """Add the account of one block of a file to the file's record."""
+    import dataclasses
+
+    for item in dataclasses.fields(sub):
+        name = item.name
+        value = getattr(sub, name)
+        if name in ("path", "sha256", "format", "status", "error", "exception", "sensors"):
+            continue
+        if name == "rows_dropped":
+            for reason, n in value.items():
+                record.drop_rows(reason, n, sub.row_examples.get(reason))
+        elif name == "readings_dropped":
+            for reason, n in value.items():
+                record.drop_readings(reason, n, sub.reading_examples.get(reason))
+        elif name == "notes":
+            for note in value:
+                if not note.startswith("Partly read") and _REPEATED_NOTE not in note:
+                    record.note(note)
+        elif isinstance(value, int):
+            setattr(record, name, getattr(record, name) + value)
+        elif isinstance(value, list):
+            getattr(record, name).extend(v for v in value if v not in getattr(record, name))
+        elif isinstance(value, dict) and name not in ("row_examples", "reading_examples"):
+            for key, entry in value.items():
+                getattr(record, name).setdefault(key, entry)
+        elif isinstance(value, str) and not getattr(record, name):
+            setattr(record, name, value)
 
 
 # -- madavi.de CSV --------------------------------------------------------------------
