@@ -14,6 +14,7 @@ sensor, time, variable, value, unit). Expected values are computed by hand:
 
 from __future__ import annotations
 
+import ast
 import io
 import warnings
 
@@ -667,3 +668,108 @@ def test_ledger_balances_and_every_valid_value_is_kept(body, delimiter):
     record = data.ledger[0]
     assert record.rows_read == len(body) + 1
     assert data.readings["value"].tolist() == pytest.approx(expected)
+
+
+# -- the mapping suggestion -------------------------------------------------------------
+def _suggest(text: str, name: str = "city.csv") -> str:
+    from toolkit.readers import suggest_mapping
+
+    code = suggest_mapping(buffer(text, name))
+    ast.parse(code)
+    return code
+
+
+def test_suggestion_for_a_long_file_never_maps_variable_value_or_unit():
+    code = _suggest(
+        "sensor_id,time,variable,value,unit\n"
+        "s,2024-01-01T00:00Z,pm25,1,µg/m³\n"
+        "s,2024-01-01T00:00Z,P2,2,µg/m³\n"
+    )
+    assert "read_long_csv(" in code
+    assert "read_csv_mapped" not in code
+    assert "values=" not in code
+    assert "toolkit.load(path) reads it as it is" in code
+    assert "variable_map={'P2': 'VARIABLE'}" in code  # the name it does not know
+
+
+def test_suggestion_names_columns_found_by_content_and_runs_once_edited(tmp_path):
+    path = tmp_path / "berlin.csv"
+    path.write_text(
+        "Messstelle,Zeitpunkt,Komponente,Wert,Einheit\n"
+        "Mitte,2024-01-15 10:00,NO2,40,µg/m³\n"
+        "Mitte,2024-01-15 10:00,PM10,20,µg/m³\n",
+        encoding="utf-8",
+    )
+    from toolkit.readers import suggest_mapping
+
+    code = suggest_mapping(path)
+    assert "read_long_csv(" in code
+    assert "'variable': 'Komponente'" in code
+    assert "'value': 'Wert'" in code
+    assert "'unit': 'Einheit'" in code
+    assert "'time': 'Zeitpunkt'" in code
+    assert "reads it as it is" not in code  # load does not: the names are German
+    code = code.replace("file_timezone=None,", "file_timezone='Europe/Berlin',")
+    scope: dict = {}
+    exec(compile(code, "suggestion", "exec"), scope)
+    data = scope["data"]
+    assert_balanced(data)
+    assert [(v, x, t) for _, t, v, x, _ in rows_of(data)] == [
+        ("no2", 40.0, "2024-01-15 09:00:00+00:00"),
+        ("pm10", 20.0, "2024-01-15 09:00:00+00:00"),
+    ]
+
+
+def test_unknown_layout_error_for_a_long_table_proposes_read_long_csv(tmp_path):
+    from toolkit._errors import UnknownLayoutError
+
+    path = tmp_path / "berlin.csv"
+    path.write_text(
+        "Messstelle;Zeitpunkt;Komponente;Wert;Einheit\nMitte;2024-01-15 10:00;NO2;40;µg/m³\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UnknownLayoutError) as err:
+        toolkit.load(path)
+    message = str(err.value)
+    assert "It looks like a long table (one value per row)" in message
+    assert "read_long_csv(" in message
+    assert "delimiter=';'" in message
+    assert "'Wert'" in message
+
+
+def test_suggestion_asks_for_units_when_the_file_has_none():
+    code = _suggest(
+        "site;date;pollutant;value\nnorth;2024-01-15 10:00;pm25;5\nnorth;2024-01-15 10:00;ws;2\n"
+    )
+    assert "variable_map={'pm25': ('pm25', 'µg/m³'), 'ws': ('wind_speed', 'm/s')}" in code
+    assert "no unit column" in code
+
+
+def test_a_wide_file_still_gets_a_column_mapping():
+    code = _suggest("name,time,pm25,temp\ngarden,2024-01-01 00:00,3,4\n")
+    assert "read_csv_mapped(" in code
+    assert "'pm25': ('pm25', 'µg/m³')," in code
+
+
+def test_lines_above_the_header_are_noted_and_line_numbers_kept():
+    data = read(
+        "Exported by CityAir v2\r\nStation: Mitte\r\n\r\n"
+        "site,time,parameter,value,unit\r\n"
+        "mitte,2024-01-01T00:00Z,NO2,40,ug/m3\r\n"
+        "mitte,2024-01-01T01:00Z,NO2,x,ug/m3\r\n"
+    )
+    record = data.ledger[0]
+    assert any(n.startswith("2 line(s) above the header were not read") for n in record.notes)
+    assert record.reading_examples["not a number"] == ["NO2='x' at line 6"]
+    assert detect_source(RawFile("a.csv", b"Title\nsite,time,parameter,value,unit\n")) == (
+        "long_csv",
+        "csv",
+    )
+
+
+def test_time_format_for_layouts_the_reader_cannot_place():
+    text = "sensor_id,time_utc,variable,value,unit\ns,03/01/2024 10:00,pm25,1,µg/m³\n"
+    data = read(text, time_format="%m/%d/%Y %H:%M")
+    assert [t for _, t, *_ in rows_of(data)] == ["2024-03-01 10:00:00+00:00"]
+    data = read(text, time_format="%d/%m/%Y %H:%M")
+    assert [t for _, t, *_ in rows_of(data)] == ["2024-01-03 10:00:00+00:00"]

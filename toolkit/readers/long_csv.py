@@ -87,7 +87,9 @@ __all__ = [
     "SOURCE",
     "detect",
     "find_columns",
+    "header_unit",
     "read_long_csv",
+    "utc_named",
 ]
 
 SOURCE = "long table (CSV)"
@@ -193,6 +195,17 @@ def _key(name: str) -> tuple[str, str]:
     return re.sub(r"[^0-9a-z]", "", text), bracket
 
 
+def utc_named(column: str) -> bool:
+    """Tell whether a time column's name says its times are UTC (``time_utc``, ``Date (UTC)``)."""
+    key, bracket = _key(column)
+    return key in _UTC_NAMES or _key(bracket)[0] in _UTC_BRACKETS
+
+
+def header_unit(column: str) -> str:
+    """Return the text in a trailing bracket of a column name (``value (µg/m³)``), or ``""``."""
+    return _key(column)[1]
+
+
 def find_columns(header: Sequence[str], given: Mapping[str, str] | None = None) -> dict[str, str]:
     """Say which column of a long table holds what.
 
@@ -240,24 +253,51 @@ def _choose_delimiter(lines: Sequence[str]) -> tuple[str, list[str]]:
     return best, split_line(header, best)
 
 
-def _header_lines(text: str, n: int = 20) -> list[str]:
-    """Return the header line and a few lines after it (blank lines left out)."""
-    lines = [line for line in text.lstrip("\ufeff").splitlines()[: 4 * n] if line.strip()]
-    return lines[:n]
+#: How many non-blank lines may stand above the header (a title, notes).
+_MAX_PREAMBLE = 10
+
+
+def _locate_header(
+    text: str, delimiter: str | None, given: Mapping[str, str]
+) -> tuple[int, str, bool]:
+    """Find the header among the first lines: the first naming a time, variable and value.
+
+    Returns
+    -------
+    index : int
+        The header's position in ``text.splitlines()`` (the first non-blank line when no
+        line names the columns).
+    delimiter : str
+        The delimiter given, or the one the header is split by.
+    found : bool
+        Whether a line naming the columns was found.
+    """
+    lines = text.splitlines()[: 40 * _MAX_PREAMBLE]
+    candidates = [i for i, line in enumerate(lines) if line.strip()][:_MAX_PREAMBLE]
+    for i in candidates:
+        line = lines[i].lstrip("\ufeff")
+        split = delimiter or _choose_delimiter([line, *lines[i + 1 : i + 20]])[0]
+        header = split_line(line, split)
+        if set(given.values()) <= set(header) and set(_REQUIRED) <= set(
+            find_columns(header, given)
+        ):
+            return i, split, True
+    first = candidates[0] if candidates else 0
+    following = [line for line in lines[first : first + 20] if line.strip()] or [""]
+    return first, delimiter or _choose_delimiter(following)[0], False
 
 
 def detect(raw: RawFile, head: str) -> str | None:
     """Return ``"csv"`` if ``head`` (the file's first characters) is a long table.
 
-    The header must name a time, a variable and a value column (see
+    A header among the first lines must name a time, a variable and a value column (see
     :data:`COLUMN_NAMES`). OpenAQ's CSVs, long tables with their own conventions, are
     left to the OpenAQ reader whatever the order in which readers are asked.
     """
-    lines = _header_lines(head, n=5)
-    if not lines or lines[0].lstrip()[:1] in ("{", "[", "<"):
+    text = head.lstrip("\ufeff \t\r\n")
+    if not text or text[:1] in ("{", "[", "<"):
         return None
-    _, header = _choose_delimiter(lines)
-    if not set(_REQUIRED) <= set(find_columns(header)):
+    if not _locate_header(text, None, {})[2]:
         return None
     from . import openaq
 
@@ -277,6 +317,7 @@ def read_long_csv(
     columns: Mapping[str, str] | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    time_format: str | None = None,
     gas_reference_temperature_c: float = _units.DEFAULT_GAS_REFERENCE_TEMPERATURE_C,
 ) -> SensorData:
     r"""Read a long table: one value per row, with its variable and unit in columns.
@@ -315,6 +356,9 @@ def read_long_csv(
     decimal
         ``","`` if numbers are written ``12,5``; recognised per column when ``None``
         (only with a delimiter other than a comma).
+    time_format
+        A ``strftime`` layout for times that are not ISO 8601 and that the reader cannot
+        place on its own, for example ``"%d/%m/%Y %H:%M"``.
     gas_reference_temperature_c
         Temperature [°C] at which gas mole fractions (ppb, ppm) become mass
         concentrations (25 °C by default, the US EPA convention; 20 for the EU's).
@@ -383,6 +427,7 @@ def read_long_csv(
         "roles": roles,
         "delimiter": delimiter,
         "decimal": decimal,
+        "time_format": time_format,
         "reference": gas_reference_temperature_c,
     }
     return read_each(path_or_buffer, lambda raw: _read_one(raw, **options), what="long_csv")
@@ -423,6 +468,7 @@ def _read_one(
     roles: dict[str, str],
     delimiter: str | None,
     decimal: str | None,
+    time_format: str | None,
     reference: float,
 ) -> SensorData:
     import pandas as pd
@@ -430,10 +476,17 @@ def _read_one(
     check_text(raw)
     text, encoding = decode(raw)
     record = new_record(raw, "long_csv/csv", encoding=encoding)
-    lines = _header_lines(text)
-    if delimiter is None and lines:
-        delimiter, _ = _choose_delimiter(lines)
-    header, rows, numbers = split_table(text, delimiter=delimiter or ",", record=record)
+    start, delimiter, _ = _locate_header(text[:65536], delimiter, roles)
+    if start:
+        above = text[:65536].splitlines(keepends=True)[:start]
+        shown = next(line for line in above if line.strip())
+        record.note(
+            f"{sum(1 for line in above if line.strip())} line(s) above the header were not "
+            f"read (a title or notes; the first: {shown.strip()[:80]!r})."
+        )
+        text = text[sum(len(line) for line in above) :]
+    header, rows, numbers = split_table(text, delimiter=delimiter, record=record)
+    numbers = [n + start for n in numbers]
     header = [h.lstrip("\ufeff") for h in header]
     header = [h or f"(unnamed column {i + 1})" for i, h in enumerate(header)]
     found = _roles(header, roles, raw.name)
@@ -486,7 +539,7 @@ def _read_one(
     values, value_reason = _numbers(
         cells["value"], column=found["value"], comma_ok=comma_ok, forced=decimal, record=record
     )
-    times = _times(frame, found, cells, timezone, row_reason, raw.name, record)
+    times = _times(frame, found, cells, timezone, time_format, row_reason, raw.name, record)
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
@@ -737,6 +790,7 @@ def _times(
     found: dict[str, str],
     cells: dict[str, pd.Series],
     timezone: str | None,
+    time_format: str | None,
     row_reason: pd.Series,
     file: str,
     record: FileRecord,
@@ -746,7 +800,7 @@ def _times(
 
     column = found["time"]
     text = cells["time"].reset_index(drop=True)
-    key, bracket = _key(column)
+    key = _key(column)[0]
     date = next(
         (h for h in frame.columns if _key(h)[0] == "date" and h not in found.values()), None
     )
@@ -757,7 +811,7 @@ def _times(
         record.note(
             f"Times read from the date column {date!r} and the clock column {found['time']!r}."
         )
-    utc = key in _UTC_NAMES or _key(bracket)[0] in _UTC_BRACKETS
+    utc = utc_named(found["time"])
     documented = "UTC" if utc else None
     why = f"the time column is named {found['time']!r}" if utc else ""
     if "timezone" not in found or timezone is not None:
@@ -771,6 +825,7 @@ def _times(
             timezone=timezone,
             documented_timezone=documented,
             documented_reason=why,
+            time_format=time_format,
             file=file,
             column=column,
         )
@@ -788,7 +843,7 @@ def _times(
             )
             continue
         part = text[mask]
-        if len(groups) > 1 and _none_readable(part):
+        if len(groups) > 1 and _none_readable(part, time_format):
             unreadable[mask] = part.ne("").to_numpy()
             missing[mask] = part.eq("").to_numpy()
             continue
@@ -797,6 +852,7 @@ def _times(
             timezone=zone or None,
             documented_timezone=documented,
             documented_reason=why,
+            time_format=time_format,
             file=file,
             column=column,
         )
@@ -824,7 +880,7 @@ def _is_zone(name: str) -> bool:
     return True
 
 
-def _none_readable(text: pd.Series) -> bool:
+def _none_readable(text: pd.Series, time_format: str | None) -> bool:
     import warnings
 
     import pandas as pd
@@ -834,7 +890,7 @@ def _none_readable(text: pd.Series) -> bool:
         return True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(present, format="mixed", errors="coerce", utc=True)
+        parsed = pd.to_datetime(present, format=time_format or "mixed", errors="coerce", utc=True)
     return bool(parsed.isna().all())
 
 

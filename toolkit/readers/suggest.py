@@ -382,8 +382,149 @@ def _time_advice(peek: _Peek, time: tuple[str, ...] | None) -> list[str]:
     ]
 
 
+# -- long tables ----------------------------------------------------------------------
+# Header names of a variable column that say so whatever the cells hold; a weaker name
+# ("name") counts only when some of its cells are variable names.
+_STRONG_VARIABLE_NAMES = frozenset(
+    ("variable", "parameter", "pollutant", "measurand", "species", "variablename")
+)
+
+
+def _cells(peek: _Peek, name: str) -> list[str]:
+    i = peek.header.index(name)
+    return [r[i].strip() for r in peek.rows if i < len(r) and r[i].strip()]
+
+
+def _is_unit(text: str) -> bool:
+    try:
+        _units.normalise(text)
+    except UnitError:
+        return False
+    return True
+
+
+def _long_shape(peek: _Peek) -> dict[str, str] | None:
+    """Return ``{role: column}`` if the file is a long table (one value per row), else None.
+
+    A long table has a column of variable names (by its header name, or because its
+    cells are variable names) and a column of values (by name, or the only numeric
+    column left). The other roles are those of :func:`toolkit.readers.long_csv.find_columns`.
+    """
+    from .. import variables as _variables
+    from .long_csv import find_columns
+
+    roles = find_columns(peek.header)
+    if "variable" in roles:
+        cells = _cells(peek, roles["variable"])
+        named = re.sub(r"[^0-9a-z]", "", roles["variable"].lower()) in _STRONG_VARIABLE_NAMES
+        if _numeric_share(cells) > 0.5 or not (named or any(_variables.resolve(c) for c in cells)):
+            del roles["variable"]
+    used = set(roles.values())
+    if "variable" not in roles:
+        for name in peek.header:
+            cells = _cells(peek, name) if name and name not in used else []
+            known = sum(_variables.resolve(c) is not None for c in cells)
+            if cells and _numeric_share(cells) == 0 and known >= 0.8 * len(cells):
+                roles["variable"] = name
+                used.add(name)
+                break
+        else:
+            return None
+    if "value" not in roles or _numeric_share(_cells(peek, roles["value"])) < 0.5:
+        others = [h for h in peek.header if h and h not in used and h != roles.get("value")]
+        numeric = [h for h in others if _numeric_share(_cells(peek, h)) > 0.8]
+        numeric = [h for h in numeric if _key(h)[0] not in (*_LATITUDE_NAMES, *_LONGITUDE_NAMES)]
+        if len(numeric) != 1:
+            return None
+        roles["value"] = numeric[0]
+        used.add(numeric[0])
+    if "unit" not in roles:
+        for name in peek.header:
+            cells = _cells(peek, name) if name and name not in used else []
+            if cells and _numeric_share(cells) == 0 and all(_is_unit(c) for c in cells):
+                roles["unit"] = name
+                break
+    return roles
+
+
+def _render_long(peek: _Peek, roles: dict[str, str], path: str | None) -> str:
+    """Write the ready-to-edit ``read_long_csv`` call for a long table."""
+    from .. import variables as _variables
+    from .long_csv import find_columns, header_unit, utc_named
+
+    target = path if path is not None else peek.name.split("::", 1)[0]
+    by_name = find_columns(peek.header)
+    readable = all(
+        r in by_name and by_name[r] == roles.get(r) for r in ("time", "variable", "value")
+    )
+    lines = ["import toolkit", ""]
+    unit = f" and the unit in {roles['unit']!r}" if "unit" in roles else ""
+    lines.append(
+        f"# A long table: one value per row, the variable in {roles['variable']!r}, the "
+        f"value in {roles['value']!r}{unit}."
+    )
+    if peek.excel:
+        lines.append("# Save the sheet as CSV (read_long_csv reads text files), then:")
+        shown = '"my_file.csv"'
+    elif readable:
+        lines.append("# toolkit.load(path) reads it as it is; read_long_csv takes options:")
+        shown = repr(target) if not target.startswith("<") else '"my_file.csv"'
+    else:
+        shown = repr(target) if not target.startswith("<") else '"my_file.csv"'
+    edit_path = "  # EDIT: the path of the file" if peek.excel or target.startswith("<") else ""
+    lines += ["data = toolkit.readers.read_long_csv(", f"    {shown},{edit_path}"]
+    given = {r: c for r, c in roles.items() if by_name.get(r) != c}
+    if "time" not in roles:
+        time = _guess_time(peek, [_key(h)[0] for h in peek.header])
+        given["time"] = time[0] if time and len(time) == 1 else "?"
+        roles["time"] = given["time"]
+    if given:
+        edit = "  # EDIT: check" if given.get("time") == "?" else ""
+        lines.append(f"    columns={given!r},{edit}  # columns not recognised by their names")
+    if "timezone" in roles:
+        lines.append(
+            f"    # file_timezone= is not needed: {roles['timezone']!r} gives each row's zone"
+        )
+    elif utc_named(roles["time"]):
+        lines.append("    # file_timezone= is not needed: the time column's name says UTC")
+    elif roles["time"] in peek.header:
+        lines += _time_advice(peek, (roles["time"],))
+    names = list(dict.fromkeys(_cells(peek, roles["variable"])))
+    stated = header_unit(roles["value"])
+    if "unit" not in roles and not (stated and _is_unit(stated)):
+        entries = []
+        for name in names[:8]:
+            variable = _variables.resolve(name)
+            guess = (variable, _variables.get(variable).unit) if variable else ("VARIABLE", "UNIT")
+            entries.append(f"{name!r}: {guess!r}")
+        lines.append(
+            "    variable_map={" + ", ".join(entries) + "},  # EDIT: the file has no unit "
+            "column: give each variable's unit"
+        )
+    else:
+        unknown = [n for n in names if _variables.resolve(n) is None][:8]
+        if unknown:
+            entries = ", ".join(f"{n!r}: 'VARIABLE'" for n in unknown)
+            lines.append(
+                "    variable_map={" + entries + "},  # EDIT: names the toolkit does not "
+                "know: see toolkit.variables.table()"
+            )
+    if peek.delimiter not in (None, ","):
+        lines.append(f"    delimiter={peek.delimiter!r},")
+    lines += [")", "data.ledger"]
+    return "\n".join(lines) + "\n"
+
+
 def _render(peek: _Peek, path: str | None = None) -> str:
-    """Write the ready-to-edit ``read_csv_mapped`` call for a peeked file."""
+    """Write the ready-to-edit ``read_csv_mapped`` call for a peeked file.
+
+    A long table (one value per row, see :func:`_long_shape`) gets a
+    :func:`~toolkit.readers.read_long_csv` call instead: its variable, value and unit
+    columns are never proposed as measurements.
+    """
+    roles = _long_shape(peek) if peek.header else None
+    if roles is not None:
+        return _render_long(peek, roles, path)
     keys = [_key(h)[0] for h in peek.header]
     time = _guess_time(peek, keys)
     used = set(time or ())
@@ -562,11 +703,19 @@ def unknown_layout_error(
     shown = ", ".join(repr(c) for c in peek.header[:30]) + (" ..." if len(peek.header) > 30 else "")
     path = None if name.startswith("<") else name.split("::", 1)[0]
     code = _render(peek, path=path).rstrip("\n").replace("\n", "\n    ")
+    if peek.header and _long_shape(peek) is not None:
+        how = (
+            "It looks like a long table (one value per row) whose columns were not all "
+            "recognised by their names. Read it with read_long_csv: copy this, edit the "
+        )
+    else:
+        how = (
+            "If it is an export of a supported platform, check that the file is the "
+            "original download. Otherwise read it with a column mapping: copy this, edit the "
+        )
     return UnknownLayoutError(
         "No reader recognises the layout of this file.",
         file=name,
         found=f"{len(peek.header)} column(s): {shown}",
-        fix="If it is an export of a supported platform, check that the file is the "
-        "original download. Otherwise read it with a column mapping: copy this, edit the "
-        f"lines marked EDIT, and run it:\n\n    {code}\n",
+        fix=f"{how}lines marked EDIT, and run it:\n\n    {code}\n",
     )
