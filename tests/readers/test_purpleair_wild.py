@@ -484,3 +484,60 @@ def test_any_order_of_appended_lines_reads_every_row(order, copies):
     assert sorted(values(data, "pm25_atm", "A")) == [0.0, 1.0, 2.0, 3.0, 4.0]
     assert record.status == "ok"
     assert_balanced(data)
+
+
+# -- SD-card logs of firmware 6 and later ----------------------------------------------
+SD_HEADER = (
+    "UTCDateTime,mac_address,firmware_ver,hardware,current_temp_f,current_humidity,"
+    "current_dewpoint_f,pressure,adc,mem,rssi,uptime,pm1_0_cf_1,pm2_5_cf_1,pm10_0_cf_1,"
+    "pm1_0_atm,pm2_5_atm,pm10_0_atm,pm2.5_aqi_cf_1,pm2.5_aqi_atm,p_0_3_um,p_0_5_um,"
+    "p_1_0_um,p_2_5_um,p_5_0_um,p_10_0_um,pm1_0_cf_1_b,pm2_5_cf_1_b,pm10_0_cf_1_b,"
+    "pm1_0_atm_b,pm2_5_atm_b,pm10_0_atm_b,pm2.5_aqi_cf_1_b,pm2.5_aqi_atm_b,p_0_3_um_b,"
+    "p_0_5_um_b,p_1_0_um_b,p_2_5_um_b,p_5_0_um_b,p_10_0_um_b,gas"
+)
+
+
+def sd_row(time: str, pm25: str, end: str = "") -> str:
+    # A sensor with a BME280 (no BME680): 40 fields, no value for the header's 'gas'.
+    a = f"1.0,{pm25},3.0,1.0,{pm25},3.0,10,10,70.0,40.0,1.0,0.0,0.0,0.0"
+    return (
+        f"{time},98:cd:ac:10:f7:ba,6.01,2.0+OPENLOG+DS3231+BME280+PMSX003-B+PMSX003-A,"
+        f"68,25,48,1021.4,0.00,35640,-69,959,{a},{a}{end}"
+    )
+
+
+def test_sd_rows_without_the_gas_field_are_read():
+    rows = [sd_row("2022/06/29T00:01:00z", "2.0"), sd_row("2022/06/29T00:03:00z", "4.0")]
+    assert len(rows[0].split(",")) == len(SD_HEADER.split(",")) - 1
+    data = read_purpleair(buffer("\r\n".join([SD_HEADER, *rows]) + "\r\n"))
+    record = data.ledger[0]
+    assert (record.rows_read, record.rows_kept, record.rows_dropped) == (2, 2, {})
+    # 29 measurement columns a row (4 met., gas, 12 PM and 12 counts over A and B);
+    # gas has no value: an empty field, not a loss.
+    assert record.values_read == 58
+    assert record.readings_dropped == {"empty field": 2}
+    assert record.status == "ok"
+    assert values(data, "pm25_cf1", "A") == [2.0, 4.0]
+    assert values(data, "pm25_atm", "B") == [2.0, 4.0]
+    assert values(data, "temperature") == [20.0, 20.0]
+    assert any("last column 'gas'" in n for n in record.notes)
+    assert_balanced(data)
+
+
+def test_sd_ctrl_z_padding_is_removed():
+    rows = [
+        sd_row("2022/06/29T00:01:00z", "2.0", end="\x1a\x1a\x1a"),
+        sd_row("2022/06/29T00:03:00z", "4.0"),
+    ]
+    data = read_purpleair(buffer("\r\n".join([SD_HEADER, *rows]) + "\r\n"))
+    record = data.ledger[0]
+    assert record.readings_dropped == {"empty field": 2}  # only the absent gas values
+    # The last field of the padded row (p_10_0_um_b, 0.0) is read.
+    assert values(data, "pc_gt10", "B") == [0.0, 0.0]
+    assert any("Ctrl-Z" in n and "1 line(s)" in n for n in record.notes)
+
+
+def test_sd_row_two_fields_short_is_still_dropped():
+    rows = [sd_row("2022/06/29T00:01:00z", "2.0"), sd_row("2022/06/29T00:03:00z", "4.0")[:-4]]
+    data = read_purpleair(buffer("\n".join([SD_HEADER, *rows]) + "\n"))
+    assert data.ledger[0].rows_dropped == {"row does not have the header's 41 fields": 1}

@@ -545,7 +545,12 @@ def _json_chunk(lines: list[str], i: int) -> int:
 
 
 def _scan_csv(
-    text: str, record: FileRecord, *, what: str, time_column: str
+    text: str,
+    record: FileRecord,
+    *,
+    what: str,
+    time_column: str,
+    optional_last: str | None = None,
 ) -> tuple[list[_Block], list[str]]:
     """Split a CSV into header blocks, dropping header repeats and API error JSON.
 
@@ -555,8 +560,9 @@ def _scan_csv(
     at the end, or in the middle of appended downloads) are read with it, and a note
     says so. A header line that ends with a comma has an empty last name; that empty
     column is not part of the layout, so rows with and without a trailing comma are
-    both read. Every non-blank line except that header is counted in
-    ``record.rows_read``.
+    both read. When the header's last name is ``optional_last``, rows one field short
+    lack only that value (it is read as empty). Every non-blank line except that
+    header is counted in ``record.rows_read``.
 
     Returns
     -------
@@ -566,6 +572,15 @@ def _scan_csv(
         ``"<error>: <description>"`` of each API error object found in the file.
     """
     lines = text.lstrip("\ufeff").splitlines()
+    # SD-card loggers (OpenLog) pad what they write with Ctrl-Z (0x1A) characters; they
+    # are never part of a value.
+    padding = sum(1 for ln in lines if "\x1a" in ln)
+    if padding:
+        lines = [ln.replace("\x1a", "") for ln in lines]
+        record.note(
+            f"{padding} line(s) carry Ctrl-Z (0x1A) padding characters, as SD-card loggers "
+            "write them; the characters were removed and the values read."
+        )
     blocks: list[_Block] = []
     orphans: list[tuple[int, list[str]]] = []  # data rows above the first header
     errors: list[str] = []
@@ -665,9 +680,15 @@ def _scan_csv(
             "download tool writes it); that empty column is not part of the layout, so "
             "rows with and without a trailing comma were both read."
         )
+    padded = 0
     for block in blocks:
         width = len(block.header)
         block.rows = [_trim(r, width) for r in block.rows]
+        if optional_last is not None and block.header[-1] == optional_last:
+            short = [k for k, r in enumerate(block.rows) if len(r) == width - 1]
+            for k in short:
+                block.rows[k] = [*block.rows[k], ""]
+            padded += len(short)
         bad = [k for k, r in enumerate(block.rows) if len(r) != width]
         if bad:
             record.drop_rows(
@@ -678,6 +699,12 @@ def _scan_csv(
             keep = [k for k in range(len(block.rows)) if len(block.rows[k]) == width]
             block.rows = [block.rows[k] for k in keep]
             block.lines = [block.lines[k] for k in keep]
+    if padded:
+        record.note(
+            f"{padded} row(s) have no field for the header's last column "
+            f"{optional_last!r}: the firmware writes its name whatever the hardware, but a "
+            "value only when the sensor has one; read as empty."
+        )
     if errors:
         record.note(
             "The file contains a PurpleAir API error message ("
@@ -880,7 +907,6 @@ def _read_api_csv(
         frame[time_col], timezone=timezone, file=raw.name, column=time_col
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
-    record.offsets = list(times.offsets)
     named = _download_name(raw.basename)
     record.time_label = _csv_time_label(times, record, named)
     swap = bool(swapped)
@@ -1126,7 +1152,6 @@ def _read_json(
         frame["time_stamp"], timezone=timezone, file=raw.name, column="time_stamp"
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
-    record.offsets = list(times.offsets)
     average = payload.get("average")
     if average in (0, "0"):
         record.time_label = _TIME_LABEL_RAW
@@ -1321,7 +1346,11 @@ def _read_sd_card(
     text, encoding = decode(raw)
     record = new_record(raw, "purpleair/sd_card_csv", encoding=encoding)
     blocks, _ = _scan_csv(
-        text, record, what="the SD logger writes one at every restart", time_column="UTCDateTime"
+        text,
+        record,
+        what="the SD logger writes one at every restart",
+        time_column="UTCDateTime",
+        optional_last="gas",  # the BME680's value, written only by sensors that have one
     )
     frames = [
         pd.DataFrame(b.rows, columns=b.header).assign(_layout=k)
@@ -1340,7 +1369,6 @@ def _read_sd_card(
         frame["UTCDateTime"], timezone=timezone, file=raw.name, column="UTCDateTime"
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
-    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL_RAW
     if sensor_id is not None:
         ids = pd.Series([_id(str(sensor_id))] * len(frame))
@@ -1551,7 +1579,6 @@ def _read_thingspeak(
         frame["created_at"], timezone=timezone, file=raw.name, column="created_at"
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
-    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL_RAW + (
         "; averaged downloads are ThingSpeak averages" if "average" in raw.basename else ""
     )
