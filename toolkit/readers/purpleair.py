@@ -907,6 +907,7 @@ def _read_api_csv(
         frame[time_col], timezone=timezone, file=raw.name, column=time_col
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     named = _download_name(raw.basename)
     record.time_label = _csv_time_label(times, record, named)
     swap = bool(swapped)
@@ -1152,6 +1153,7 @@ def _read_json(
         frame["time_stamp"], timezone=timezone, file=raw.name, column="time_stamp"
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     average = payload.get("average")
     if average in (0, "0"):
         record.time_label = _TIME_LABEL_RAW
@@ -1369,6 +1371,7 @@ def _read_sd_card(
         frame["UTCDateTime"], timezone=timezone, file=raw.name, column="UTCDateTime"
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL_RAW
     if sensor_id is not None:
         ids = pd.Series([_id(str(sensor_id))] * len(frame))
@@ -1579,6 +1582,7 @@ def _read_thingspeak(
         frame["created_at"], timezone=timezone, file=raw.name, column="created_at"
     )
     record.timezone, record.timezone_reason = times.timezone, times.reason
+    record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL_RAW + (
         "; averaged downloads are ThingSpeak averages" if "average" in raw.basename else ""
     )
