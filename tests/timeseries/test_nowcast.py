@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit._errors import DataFormatError, TimestampError, UnknownVariableError
+from toolkit._errors import DataFormatError, UnknownVariableError
 from toolkit.sensordata import SensorData, normalise_readings
 from toolkit.timeseries._nowcast import nowcast, nowcast_variables
 
@@ -231,8 +231,13 @@ def test_errors_are_friendly():
     daily = _hourly([1.0]).readings.assign(period="day")
     with pytest.raises(DataFormatError, match="averages over other periods"):
         nowcast(_data(daily))
-    with pytest.raises(TimestampError, match="time zone of some sensors is unknown"):
-        nowcast(_raw(zone=None))
+    # An unknown zone is no obstacle to hours (they start at the same instants in UTC
+    # wherever a zone is a whole number of hours away); the history says it was UTC.
+    unknown = nowcast(_raw(zone=None))
+    assert unknown.readings["value"].iloc[-1] == 17.4
+    averaged = next(step for step in unknown.history if step.name == "average")
+    assert averaged.parameters["utc_for_unknown_zones"] == ["s"]
+    assert "periods run in UTC" in averaged.description
     assert nowcast(_raw(zone=None), timezone="UTC").readings["value"].iloc[-1] == 17.4
 
 

@@ -243,11 +243,18 @@ def test_errors_are_friendly():
         rolling_mean(_hourly([1.0]), variables="pm25")
 
 
-def test_local_time_without_zones_is_a_friendly_error():
+def test_hours_of_sensors_without_a_zone_run_in_utc_and_days_need_one():
+    from toolkit.timeseries import average
+
     data = _raw(zone=None)
-    with pytest.raises(TimestampError, match="time zone of some sensors is unknown"):
-        rolling_mean(data)
-    assert rolling_mean(data, timezone="UTC").readings["valid"].iloc[0]
+    # Hours start at the same instants in UTC wherever the zone is whole hours away.
+    unknown = rolling_mean(data)
+    assert unknown.readings["valid"].iloc[0]
+    assert unknown.readings.equals(rolling_mean(data, timezone="UTC").readings)
+    assert any("periods run in UTC" in step.description for step in unknown.history)
+    with pytest.raises(TimestampError, match="time zone of some sensors is unknown") as info:
+        average(data, "day")
+    assert "sensor_timezone=" in str(info.value)
 
 
 def test_daily_values_and_slow_readings_are_refused():

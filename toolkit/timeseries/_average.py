@@ -139,7 +139,7 @@ def average(
             fix="Average the readings as loaded (before averaging), or use the averaged "
             "values directly.",
         )
-    zones = sensor_timezones(data, timezone)
+    zones, in_utc = _zones(data, timezone, spec)
     readings = data.readings
     usable = readings["value"].notna()
     n_flagged = 0
@@ -164,18 +164,53 @@ def average(
         "cadence_s": cadences,
         "rules": {v: _variables.get(v).aggregation for v in sorted(table["variable"].unique())},
     }
+    if in_utc:
+        parameters["utc_for_unknown_zones"] = in_utc
     step = Step(
         name="average",
         description=(
             f"Averaged {int(usable.sum())} readings into {len(table)} {spec.name} values "
             f"({int(table['valid'].sum())} valid with at least {min_coverage:.0%} data "
             f"capture); {n_flagged} flagged readings left out."
+            + (
+                f" The time zone of {len(in_utc)} sensor(s) is unknown "
+                f"({', '.join(in_utc[:5])}{' ...' if len(in_utc) > 5 else ''}): their "
+                f"{spec.name} periods run in UTC, which are the same instants as local "
+                "ones wherever the zone is a whole number of hours from UTC."
+                if in_utc
+                else ""
+            )
         ),
         parameters=parameters,
         citation=_CITATION,
         touched=int(usable.sum()),
     )
     return data.replace(readings=normalise_readings(table), step=step)
+
+
+def _zones(data: SensorData, timezone: str, spec: Any) -> tuple[dict[str, str], list[str]]:
+    """Each sensor's zone for ``spec``, and the sensors whose unknown zone became UTC.
+
+    Periods of an hour or less start at the same instants in local time and in UTC
+    wherever a zone is a whole number of hours from UTC (most of the world), so a sensor
+    whose zone is unknown (a madavi.de file has no coordinates) is averaged by the hour in
+    UTC, and the history says so. Days, weeks and longer periods, and 8-hour blocks, need
+    the sensor's zone: their error says how to give it.
+    """
+    import pandas as pd
+
+    from .._errors import TimestampError
+
+    try:
+        return sensor_timezones(data, timezone), []
+    except TimestampError:
+        short = spec.fixed is not None and spec.fixed <= pd.Timedelta("1h")
+        if timezone not in (None, "local") or not short:
+            raise
+    known = dict(zip(data.sensors["sensor_id"].astype(str), data.sensors["timezone"], strict=True))
+    used = sorted({str(s) for s in data.readings["sensor_id"].unique()})
+    unknown = [s for s in used if not isinstance(known.get(s), str) or not known[s]]
+    return {s: "UTC" if s in unknown else known[s] for s in used}, unknown
 
 
 # -- from readings to periods of up to an hour ------------------------------------------
