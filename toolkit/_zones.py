@@ -140,8 +140,39 @@ def _finder() -> tuple[object, str]:
     return finder, version("timezonefinder")
 
 
-def zones_at(latitude: pd.Series, longitude: pd.Series) -> tuple[list[str | None], str]:
-    """Look up the IANA zone at each position, offline.
+#: How far around a position at sea land is looked for [degrees of latitude]: rings at
+#: these distances, in 16 directions. 0.25° is about 28 km.
+_LAND_RINGS = (0.01, 0.02, 0.05, 0.1, 0.25)
+
+
+def _near_land(finder: object, lat: float, lon: float) -> tuple[str, float] | None:
+    """Return the zone of the nearest land ring around a position at sea, and its distance.
+
+    Coarsened or rounded positions of coastal sensors (and an island's harbour) can
+    fall in the sea, where timezonefinder gives only a nautical zone. The nearest ring
+    with land decides, if all its land points agree on one zone.
+    """
+    import math
+
+    for ring in _LAND_RINGS:
+        found = set()
+        for k in range(16):
+            angle = 2 * math.pi * k / 16
+            la = max(min(lat + ring * math.sin(angle), 90.0), -90.0)
+            scale = max(math.cos(math.radians(lat)), 0.01)
+            lo = (lon + ring * math.cos(angle) / scale + 180.0) % 360.0 - 180.0
+            zone = finder.timezone_at_land(lat=la, lng=lo)  # type: ignore[attr-defined]
+            if zone:
+                found.add(zone)
+        if len(found) == 1:
+            return found.pop(), ring * 111.2
+        if found:
+            return None  # a coast between zones: not guessed
+    return None
+
+
+def zones_at(latitude: pd.Series, longitude: pd.Series) -> list[tuple[str | None, str]]:
+    """Look up the IANA zone at each position, offline, with how it was found.
 
     Parameters
     ----------
@@ -150,33 +181,39 @@ def zones_at(latitude: pd.Series, longitude: pd.Series) -> tuple[list[str | None
 
     Returns
     -------
-    zones : list
-        The zone name at each position (``None`` where a coordinate is missing, or the
-        position is exactly 0°, 0°, which usually stands for a missing position).
-    how : str
-        ``"from its coordinates (timezonefinder x.y)"``, for the ledger.
+    list of (zone, how)
+        Per position: the zone name, and ``"from its coordinates (timezonefinder x.y)"``
+        for the ledger. ``zone`` is ``None`` where a coordinate is missing, where the
+        position is exactly 0°, 0° (which usually stands for a missing position), and at
+        sea more than about 28 km from land (``how`` then says so); a position closer to
+        land takes the zone of the nearest land.
     """
     import math
 
-    pairs = [
-        (float(la), float(lo))
-        for la, lo in zip(latitude, longitude, strict=True)
-        if not (math.isnan(float(la)) or math.isnan(float(lo)))
-    ]
-    if not pairs:
-        return [None] * len(latitude), "from its coordinates"
+    pairs = [(float(la), float(lo)) for la, lo in zip(latitude, longitude, strict=True)]
+    wanted = {p for p in pairs if not (math.isnan(p[0]) or math.isnan(p[1])) and p != (0.0, 0.0)}
+    if not wanted:
+        return [(None, "") for _ in pairs]
     finder, found_version = _finder()
-    found = {
-        pair: finder.timezone_at(lat=pair[0], lng=pair[1])  # type: ignore[attr-defined]
-        for pair in set(pairs)
-        if pair != (0.0, 0.0)
-    }
-    zones: list[str | None] = []
-    for la, lo in zip(latitude, longitude, strict=True):
-        key = (float(la), float(lo))
-        zone = found.get(key)
-        zones.append(zone if is_zone(zone) else None)
-    return zones, f"from its coordinates (timezonefinder {found_version})"
+    how = f"from its coordinates (timezonefinder {found_version})"
+    found: dict[tuple[float, float], tuple[str | None, str]] = {}
+    for lat, lon in wanted:
+        zone = finder.timezone_at(lat=lat, lng=lon)  # type: ignore[attr-defined]
+        if zone and not zone.startswith("Etc/") and is_zone(zone):
+            found[lat, lon] = (zone, how)
+            continue
+        land = _near_land(finder, lat, lon)
+        if land is not None and is_zone(land[0]):
+            km = max(round(land[1]), 1)
+            near = f"the position is at sea; the nearest land, about {km} km away, is in"
+            found[lat, lon] = (land[0], f"{how}: {near} {land[0]}")
+        else:
+            why = (
+                "unknown: its coordinates are at sea, away from land or off a coast between "
+                f"zones (timezonefinder {found_version} gives only a nautical zone there)"
+            )
+            found[lat, lon] = (None, why)
+    return [found.get(p, (None, "")) for p in pairs]
 
 
 def offset_zone(offsets: list[str]) -> tuple[str | None, str]:
@@ -276,11 +313,14 @@ def fill_sensor_zones(sensors: pd.DataFrame, record: FileRecord) -> pd.DataFrame
         if zone is None and isinstance(old, str) and old.strip():
             record.note(f"{ids[i]}: the file's time zone {old!r} is not an IANA zone name.")
     todo = [i for i, z in enumerate(zones) if z is None]
+    sea: dict[int, str] = {}
     if todo:
-        found, found_how = zones_at(out["latitude"].iloc[todo], out["longitude"].iloc[todo])
-        for i, zone in zip(todo, found, strict=True):
+        found = zones_at(out["latitude"].iloc[todo], out["longitude"].iloc[todo])
+        for i, (zone, found_how) in zip(todo, found, strict=True):
             if zone:
                 zones[i], how[i] = zone, found_how
+            elif found_how:
+                sea[i] = found_how
     todo = [i for i, z in enumerate(zones) if z is None]
     clock = _clock_zone(record) if todo else None
     if clock:
@@ -297,6 +337,8 @@ def fill_sensor_zones(sensors: pd.DataFrame, record: FileRecord) -> pd.DataFrame
             zones[i] = zone
             if zone is not None:
                 how[i] = offset_how
+            elif i in sea:
+                how[i] = f"{sea[i]}, and {offset_how}"
             elif out["latitude"].iloc[i] == 0 and out["longitude"].iloc[i] == 0:
                 how[i] = (
                     "unknown: its coordinates are 0°, 0° (usually a missing position), "

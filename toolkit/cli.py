@@ -50,7 +50,22 @@ def _parser() -> argparse.ArgumentParser:
         "--source", default="auto", help="format of every file (default: recognise each file)"
     )
     inspect.add_argument(
-        "--timezone", default=None, help="IANA zone of timestamps without one, e.g. Europe/Berlin"
+        "--file-timezone",
+        default=None,
+        metavar="ZONE",
+        help="IANA zone of the files' clock, for timestamps without one, e.g. Europe/Berlin",
+    )
+    inspect.add_argument(
+        "--sensor-timezone",
+        default=None,
+        metavar="ZONE",
+        help="IANA zone of where the sensors are, for local days (default: from the files "
+        "or the sensors' coordinates)",
+    )
+    inspect.add_argument(
+        "--timezone",
+        default=None,
+        help=argparse.SUPPRESS,  # the old name of --file-timezone (warns)
     )
     inspect.add_argument(
         "--strict", action="store_true", help="stop at the first file that cannot be read"
@@ -258,7 +273,15 @@ def _inspect(args: argparse.Namespace) -> int:
 
     from .loading import load
 
-    options = {"timezone": args.timezone} if args.timezone else {}
+    options = {
+        key: value
+        for key, value in (
+            ("file_timezone", args.file_timezone),
+            ("sensor_timezone", args.sensor_timezone),
+            ("timezone", args.timezone),
+        )
+        if value
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         data = load(

@@ -566,6 +566,10 @@ def _share_record(
     out.readings_dropped = {scrub.text(k): v for k, v in record.readings_dropped.items()}
     out.columns_ignored = {scrub.text(k): scrub.text(v) for k, v in record.columns_ignored.items()}
     out.sensors = [mapping.get(s, scrub.text(s)) for s in record.sensors]
+    out.sensor_zones = {
+        mapping.get(s, scrub.text(s)): (zone, scrub.text(how))
+        for s, (zone, how) in record.sensor_zones.items()
+    }
     return out
 
 

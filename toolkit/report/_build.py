@@ -240,7 +240,7 @@ def prepare(params: ReportParameters) -> Prepared:
         except ToolkitError as error:
             if not _zone_problem(error, params):
                 raise
-            data = load(entries, params.source, progress=False, timezone=params.timezone)
+            data = load(entries, params.source, progress=False, file_timezone=params.timezone)
             notes.append(
                 "The files' timestamps carry no time zone; they were read as local times "
                 f"in {params.timezone} (see the ledger)."
@@ -330,7 +330,9 @@ def _read_zoneless(data: SensorData, params: ReportParameters, notes: list[str])
     ]
     if not retry:
         return data
-    again = load(retry, params.source, progress=False, errors="collect", timezone=params.timezone)
+    again = load(
+        retry, params.source, progress=False, errors="collect", file_timezone=params.timezone
+    )
     kept = SensorData(
         data.readings,
         data.sensors,
@@ -427,18 +429,43 @@ def _neighbourhoods_of(
 def _with_timezone(
     data: SensorData, timezone: str | None, notes: list[str]
 ) -> tuple[SensorData, str]:
+    """Give every sensor the zone of its local days; return the report's main zone.
+
+    With ``timezone`` given, every sensor gets it. Otherwise each sensor keeps its own
+    zone (from its file, its coordinates or its file's UTC offsets, see the ledger); a
+    sensor whose zone is unknown gets the zone of the others when they all share one,
+    else UTC, and the report says so. The main zone (the most common) names the days of
+    ``--period``.
+    """
     zones = data.sensors["timezone"].astype("string").fillna("").str.strip()
     known = zones[zones != ""]
     if timezone:
         return data.with_timezone(timezone), timezone
+    distinct = sorted(set(known))
     chosen = str(known.mode().iloc[0]) if not known.empty else "UTC"
     missing = data.sensors.loc[zones == "", "sensor_id"].astype(str).tolist()
     if missing:
-        data = data.with_timezone(chosen, sensors=missing)
+        fill = distinct[0] if len(distinct) == 1 else "UTC"
+        data = data.with_timezone(fill, sensors=missing)
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
         if known.empty:
             notes.append(
                 "No time zone was given or found in the files, so days are UTC days; "
                 "give --timezone for local days."
+            )
+        elif len(distinct) == 1:
+            notes.append(
+                f"The time zone of {len(missing)} sensor(s) is not known ({shown}): they "
+                f"were given {fill}, the zone of the other sensors; give --timezone to "
+                "choose another."
+            )
+        else:
+            notes.append(
+                f"The time zone of {len(missing)} sensor(s) is not known ({shown}), and the "
+                f"other sensors are in {len(distinct)} zones: their days are UTC days; give "
+                "--timezone to choose one zone for all."
             )
     return data, chosen
 

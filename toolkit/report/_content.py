@@ -248,7 +248,10 @@ class Report:
     data
         The data to report on (already shared, time zone set, period selected).
     timezone
-        IANA zone of the report's local days and hours.
+        IANA zone for sensors whose own zone is unknown (empty in ``data.sensors``).
+        Every other sensor's local days and hours follow its own zone, so a report on
+        sensors in several countries shows each sensor's local days (the page names the
+        zones used).
     standard
         The air-quality index (``toolkit.standards`` name).
     correction
@@ -509,8 +512,48 @@ class Report:
             return None
 
     # -- helpers ------------------------------------------------------------------------
-    def _local_dates(self, times: pd.Series) -> pd.Series:
-        return times.dt.tz_convert(self.timezone).dt.date
+    @cached_property
+    def zones(self) -> dict[str, str]:
+        """Sensor id -> the IANA zone of its local days and hours (its own, if known)."""
+        sensors = self.data.sensors
+        zones = sensors["timezone"].astype("string").fillna("").str.strip()
+        return {
+            str(sid): (str(zone) or self.timezone)
+            for sid, zone in zip(sensors["sensor_id"], zones, strict=True)
+        }
+
+    @cached_property
+    def zone_words(self) -> str:
+        """The zones of local time in words: one name, or each sensor's own with counts."""
+        from collections import Counter
+
+        counts = Counter(self.zones.values())
+        if len(counts) <= 1:
+            return next(iter(counts), self.timezone)
+        listing = "; ".join(
+            f"{zone}: {n} sensor{'s' if n != 1 else ''}" for zone, n in sorted(counts.items())
+        )
+        return f"each sensor's own time zone ({listing})"
+
+    def _local(self, times: pd.Series, sensors: pd.Series) -> pd.Series:
+        """Naive local wall-clock times, each in its sensor's zone."""
+        import pandas as pd
+
+        ids = sensors.astype(str)
+        out = pd.Series(pd.NaT, index=times.index, dtype="datetime64[ns]")
+        for zone, where in ids.groupby(ids.map(self.zones).fillna(self.timezone)).groups.items():
+            out.loc[where] = times.loc[where].dt.tz_convert(zone).dt.tz_localize(None)
+        return out
+
+    def _zoned(self, data: SensorData) -> SensorData:
+        """Give the report's zone to the sensors of ``data`` whose own zone is unknown."""
+        zones = data.sensors["timezone"].astype("string").fillna("").str.strip()
+        missing = data.sensors.loc[zones == "", "sensor_id"].astype(str).tolist()
+        return data.with_timezone(self.timezone, sensors=missing) if missing else data
+
+    def _local_dates(self, times: pd.Series, sensors: pd.Series) -> pd.Series:
+        """Return the local date of each time, in its sensor's zone."""
+        return self._local(times, sensors).dt.date
 
     @cached_property
     def _standard_label(self) -> str:
@@ -593,10 +636,11 @@ class Report:
         return table
 
     def _period_words(self) -> str:
-        period = self.data.period
-        if period is None:
+        r = self.data.readings
+        if r.empty:
             return "no readings"
-        first, last = (t.tz_convert(self.timezone) for t in period)
+        local = self._local(r["time"], r["sensor_id"])
+        first, last = local.min(), local.max()
         return f"{first:%d %B %Y} to {last:%d %B %Y}"
 
     # -- sections -----------------------------------------------------------------------
@@ -611,7 +655,7 @@ class Report:
         lines.append(
             _p(
                 f"{n} sensor{'s' if n != 1 else ''}, readings from {_e(self._period_words())}; "
-                f"times are local times in {_e(self.timezone)}. Made on {_e(self.created)} with "
+                f"times are local times in {_e(self.zone_words)}. Made on {_e(self.created)} with "
                 f"the Urban Data Toolkit {_e(__version__)} (<code>urban-toolkit report</code>), "
                 "an open-source tool; the last section says how to make this report again."
             )
@@ -670,7 +714,7 @@ class Report:
 
     def _days_text(self) -> str:
         return (
-            f"local days in {_e(self.timezone)}; a day counts for a sensor when at least 75 % "
+            f"local days in {_e(self.zone_words)}; a day counts for a sensor when at least 75 % "
             "of its hours (18 of 24) have enough valid readings"
         )
 
@@ -687,7 +731,7 @@ class Report:
         level = (
             r["category"].astype(str).map({b.category: b.number for b in std_bands}).astype(float)
         )
-        day = self._local_dates(r["time"])
+        day = self._local_dates(r["time"], r["sensor_id"])
         worst = level.groupby(day).max()
         days = len(worst)
         bad = int((worst >= number).sum())
@@ -719,7 +763,7 @@ class Report:
         if r.empty:
             return ["No sensor had a day with enough PM2.5 data to compare with the WHO guideline."]
         guideline = standards.get(WHO_GUIDELINE)
-        day = self._local_dates(r["time"])
+        day = self._local_dates(r["time"], r["sensor_id"])
         above = (r["value"] > guideline.value).groupby(day).any()
         sentence = (
             f"On <b>{int(above.sum())} of {_days(len(above))}</b> the daily mean PM2.5 at one or "
@@ -805,11 +849,15 @@ class Report:
             if column in s.columns and s[column].notna().any():
                 table[heading] = s[column].astype("string").fillna("").to_numpy()
         fmt = "%Y-%m-%d %H:%M"
+        zone = [self.zones.get(i, self.timezone) for i in ids]
+        table["time zone"] = zone
         table["first reading"] = [
-            first[i].tz_convert(self.timezone).strftime(fmt) if i in first else "" for i in ids
+            first[i].tz_convert(z).strftime(fmt) if i in first else ""
+            for i, z in zip(ids, zone, strict=True)
         ]
         table["last reading"] = [
-            last[i].tz_convert(self.timezone).strftime(fmt) if i in last else "" for i in ids
+            last[i].tz_convert(z).strftime(fmt) if i in last else ""
+            for i, z in zip(ids, zone, strict=True)
         ]
         table["readings"] = [int(counts.get(i, 0)) for i in ids]
         table["measures"] = [variables.get(i, "") for i in ids]
@@ -817,7 +865,7 @@ class Report:
             table["PM2.5 used in this report"] = [self.pm25_sources.get(i, "–") for i in ids]
         text = _p(
             f"{len(s)} sensor{'s' if len(s) != 1 else ''}, from {_e(self._period_words())} "
-            f"(times in {_e(self.timezone)}). Variables use the toolkit's names: pm25 is "
+            f"(times in {_e(self.zone_words)}). Variables use the toolkit's names: pm25 is "
             "PM2.5, the mass of particles smaller than 2.5 micrometres in a cubic metre of "
             "air (µg/m³); pm25_cf1 and pm25_atm are PurpleAir's two raw versions of it; "
             "humidity is relative humidity (%)."
@@ -886,7 +934,7 @@ class Report:
             )
         )
         parts.append(table_html(shown, numeric=("readings flagged", "share", "sensors")))
-        parts.append(self._chart(lambda: charts.health(self.checked, timezone=self.timezone)).text)
+        parts.append(self._chart(lambda: charts.health(self._zoned(self.checked))).text)
         return Html("".join(parts))
 
     def _chart(self, make: Any, caption: str | None = None) -> Html:
@@ -963,7 +1011,7 @@ class Report:
             r = index.readings
             r = r[r["valid"].astype(bool) & r["value"].notna()]
             if not r.empty:
-                day = self._local_dates(r["time"])
+                day = self._local_dates(r["time"], r["sensor_id"])
                 worst = (
                     pd.DataFrame(
                         {
@@ -1210,7 +1258,7 @@ class Report:
             "Every step that made the numbers above, in order: what it did, its parameters "
             "(including defaults) and the document it follows. Reading the files is "
             "recorded in the ledger (section on data quality). Times are stored in UTC and "
-            f"shown in {_e(self.timezone)}."
+            f"shown in {_e(self.zone_words)}."
         )
         return Html(
             "<h2>Appendix: methods</h2>"
