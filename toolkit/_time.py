@@ -40,9 +40,10 @@ OUT_OF_RANGE = "timestamp outside the years 1677-2262 (implausible time)"
 GIVEN_BY_USER = "given by the user"
 
 # An offset only counts after a time of day: "2024-03-10" ends in "-10" but is a date.
+# "UTC" and "GMT" after the time (ThingSpeak writes "2019-06-01 00:01:23 UTC") are +00:00.
 _OFFSET = re.compile(
     r"(?:T\d{2}|\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)\s?"
-    r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+    r"(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 )
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})")
 _EMPTY = {"", "nan", "nat", "none", "null", "na", "n/a"}
@@ -99,6 +100,20 @@ def _within_range(times: pd.Series) -> tuple[pd.Series, pd.Series]:
         low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
     outside = times.notna() & ((times < low) | (times > high))
     return times.mask(outside).astype(target), outside
+
+
+def _check_some_in_range(
+    outside: pd.Series, n_present: int, text: pd.Series, *, file: str | None, column: str
+) -> None:
+    """Raise when every value present falls outside 1677-2262 (see :func:`_within_range`)."""
+    if n_present and int(outside.sum()) == n_present:
+        raise TimestampError(
+            f"Every timestamp in column {column!r} falls outside the years 1677-2262.",
+            file=file,
+            found=f"{_examples(text[outside.to_numpy()].astype(str))} ({n_present} value(s))",
+            fix="Check the logger's clock (it may never have been set) and the time column "
+            "chosen; give the layout with time_format= if the dates are written another way.",
+        )
 
 
 def _examples(values: pd.Series, n: int = 3) -> str:
@@ -298,6 +313,7 @@ def parse_times(
         When no value can be read, when values without offsets have no zone, when
         offset-carrying and offset-less values are mixed, or at DST problems.
     """
+    import numpy as np
     import pandas as pd
 
     values = values.reset_index(drop=True)
@@ -311,8 +327,10 @@ def parse_times(
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         missing = values.isna()
         unit = epoch_unit or ("ms" if values.abs().median() > 1e11 else "s")
-        times, outside = _within_range(pd.to_datetime(values, unit=unit, utc=True, errors="coerce"))
+        times, _ = _within_range(pd.to_datetime(values, unit=unit, utc=True, errors="coerce"))
         unreadable = times.isna() & ~missing
+        finite = np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))
+        outside = unreadable & pd.Series(finite, index=values.index)  # a number, but no time
         return ParsedTimes(
             times,
             missing,
@@ -338,6 +356,7 @@ def parse_times(
         naive = None
     n_offset = int(has_offset.sum())
     n_present = int((~missing).sum())
+    _check_some_in_range(outside, n_present, text, file=file, column=column)
     if n_present == 0:
         return ParsedTimes(
             pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]"),
@@ -363,6 +382,7 @@ def parse_times(
     if naive is None:
         cleaned = text.str.replace(_SLASH_DATE, r"\1-\2-\3", regex=True)
         cleaned = cleaned.str.replace(r"[zZ]$", "+00:00", regex=True)
+        cleaned = cleaned.str.replace(r"\s?(?:UTC|GMT)$", "+00:00", regex=True)
         if time_format is not None:
             parsed = pd.to_datetime(cleaned, format=time_format, errors="coerce", utc=n_offset > 0)
         else:
@@ -382,15 +402,7 @@ def parse_times(
                 parsed.loc[retry] = again
         parsed, outside = _within_range(pd.Series(parsed, index=values.index))
         unreadable = parsed.isna() & ~missing
-        if int(outside.sum()) == n_present:
-            raise TimestampError(
-                f"Every timestamp in column {column!r} falls outside the years 1677-2262.",
-                file=file,
-                found=f"{_examples(text[outside])} ({n_present} value(s))",
-                fix="Check the logger's clock (it may never have been set) and the time "
-                "column chosen; give the layout with time_format= if the dates are written "
-                "another way.",
-            )
+        _check_some_in_range(outside, n_present, text, file=file, column=column)
         if int(unreadable.sum()) == n_present:
             example = _examples(text[~missing])
             raise TimestampError(
@@ -404,9 +416,9 @@ def parse_times(
             offsets = sorted(
                 set(
                     text[has_offset]
-                    .str.extract(r"([zZ]|[+-]\d{2}(?::?\d{2})?)$")[0]
+                    .str.extract(r"([zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$")[0]
                     .str.upper()
-                    .replace({"Z": "+00:00"})
+                    .replace({"Z": "+00:00", "UTC": "+00:00", "GMT": "+00:00"})
                     .dropna()
                     .tolist()
                 )

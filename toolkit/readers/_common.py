@@ -30,7 +30,7 @@ from ..sensordata import (
 from ._io import open_files
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     import pandas as pd
 
@@ -81,12 +81,14 @@ def split_table(
     EmptyFileError
         When there is no header, or no row after it.
     """
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline=None: a lone carriage return ends a line too (the csv module refuses one
+    # inside an unquoted field).
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     header: list[str] | None = None
     skipped = 0
     rows: list[list[str]] = []
     numbers: list[int] = []
-    for line_number, fields in enumerate(reader, start=1):
+    for line_number, fields in _csv_rows(reader, record):
         if not fields or all(not f.strip() for f in fields):
             continue
         if header is None:
@@ -112,6 +114,20 @@ def split_table(
             "online; a file with only a header holds no readings.",
         )
     return header, rows, numbers
+
+
+def _csv_rows(reader: Any, record: FileRecord) -> Iterator[tuple[int, list[str]]]:
+    """Yield the numbered rows of a csv reader, turning its errors into a DataFormatError."""
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as error:
+        raise DataFormatError(
+            "The file could not be split into fields.",
+            file=record.path,
+            found=f"line {reader.line_num}: {error}",
+            fix="Check the file around that line (a quote that is never closed, a field "
+            "longer than 128 KiB?); download or export it again.",
+        ) from None
 
 
 def frame_from_rows(
