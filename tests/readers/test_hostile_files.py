@@ -19,7 +19,13 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit._errors import DataFormatError, ReaderError, TimestampError, ToolkitError
+from toolkit._errors import (
+    DataFormatError,
+    ReaderError,
+    TimestampError,
+    ToolkitError,
+    UnknownLayoutError,
+)
 from toolkit.cli import main
 from toolkit.readers import read_sensor_community
 
@@ -324,3 +330,101 @@ def test_inspect_reports_a_reader_bug_and_goes_on(monkeypatch, tmp_path, capsys,
     captured = capsys.readouterr()
     assert "unexpected problem" in captured.out
     assert "ValueError: boom" in captured.out
+
+
+# -- 6. Crashes found by tests/test_fuzz_readers.py, as minimal reproductions ------------
+def test_unknown_layout_with_offsets_that_change_is_explained():
+    """The mapping suggestion once parsed mixed offsets without utc=True (ValueError)."""
+    text = "when,reading\n2024-03-01T14:00:00+01:00,5\n2024-07-01T14:00:00+02:00,6\n"
+    with pytest.raises(UnknownLayoutError):
+        toolkit.load(Named(text.encode(), "logger.csv"))
+
+
+EXPLORER = (
+    "location_id,location_name,parameter,value,unit,datetimeUtc,datetimeLocal,timezone,"
+    "latitude,longitude,country_iso,isMobile,isMonitor,owner_name,provider\n"
+    '1612333,"AQ-Toronto-Annex","pm25",4.5,"µg/m³","2025-09-01T01:00:00Z",'
+    '"2025-08-31T21:00:00-04:00","America/Toronto",43.6692007,-79.408185,,,,"Unknown","AirGradient"\n'
+)
+
+
+def test_openaq_explorer_csv_without_its_optional_columns_still_reads():
+    """A damaged header once lost 'timezone' and the reader raised KeyError('timezone')."""
+    text = EXPLORER.replace(",timezone,", ",timezonf,", 1)
+    data = load_quietly(Named(text.encode(), "openaq.csv"))
+    assert data.readings["value"].tolist() == [4.5]
+    assert data.ledger[0].status == "ok"
+    assert_balanced(data)
+
+
+def test_openaq_explorer_csv_without_a_needed_column_is_a_missing_column_error():
+    from toolkit._errors import MissingColumnError
+
+    text = EXPLORER.replace(",latitude,", ",latitudf,", 1)
+    with pytest.raises(MissingColumnError, match="'latitude'"):
+        toolkit.load(Named(text.encode(), "openaq.csv"))
+
+
+def test_latin1_archive_with_a_row_of_the_wrong_width():
+    """pyarrow reports the undecodable bad row as an ignored exception; it must stay quiet."""
+    text = ARCHIVE + "5331;SDS011;M\xfcnchen;57.128;-2.130;2017-08-30T11:31:00;9.1;;;2.5;;;\n"
+    data = load_quietly(Named(text.encode("latin-1"), "2017-08-30_sds011_sensor_5331.csv"))
+    record = data.ledger[0]
+    assert "text decoded as latin-1 (not UTF-8)" in record.notes
+    assert record.rows_dropped == {"row does not have the header's 12 fields": 1}
+    assert data.readings["value"].tolist() == VALUES
+
+
+def test_archive_with_a_non_utf8_byte_in_the_timestamps():
+    """pyarrow infers such a column as binary; it is read again as Latin-1 text."""
+    text = ARCHIVE.replace("2017-08-30T11:29:48", "2017-08-30T11:29:4\xa4")
+    data = load_quietly(Named(text.encode("latin-1"), "2017-08-30_sds011_sensor_5331.csv"))
+    assert data.readings["value"].tolist() == VALUES[:2]
+    assert data.ledger[0].rows_dropped == {"timestamp could not be read": 1}
+
+
+def test_a_lone_carriage_return_inside_a_field():
+    """The csv module refuses a bare CR in an unquoted field (csv.Error)."""
+    madavi = (
+        "Time;durP1;ratioP1;P1;durP2;ratioP2;P2;SDS_P1;SDS_P2;Temp;Humidity;BMP_temperature;"
+        "BMP_pressure;BME280_temperature;BME280_humidity;BME280_pressure;Samples;Min_cycle;"
+        "Max_cycle;Signal\n"
+        "2017/03/02 00:00:28;;;;;;;12.3;\r4.5;;;;;;;;1;2;3;-70\n"
+    )
+    try:
+        data = load_quietly(Named(madavi.encode(), "data-esp8266-13601-2017-03-02.csv"))
+    except ToolkitError:
+        return  # the row no longer fits the layout: a clear error is fine
+    assert_balanced(data)
+
+
+def test_tab_separated_thingspeak_download_gets_a_mapping_suggestion():
+    """Times ending in ' UTC' were once parsed as aware and cast to naive (TypeError)."""
+    text = (
+        "created_at\tentry_id\tPM2.5_ATM_ug/m3\n"
+        "2019-06-01 00:01:23 UTC\t1\t80.00\n"
+        "2019-06-01 00:03:23 UTC\t2\t12.00\n"
+    )
+    with pytest.raises(ToolkitError):
+        toolkit.load(Named(text.encode(), "Backyard Primary Real Time.csv"))
+
+
+def test_times_ending_in_utc_are_read_as_utc():
+    from toolkit._time import parse_times
+
+    parsed = parse_times(pd.Series(["2019-06-01 00:01:23 UTC", "2019-06-01 00:03:23 GMT"]))
+    assert parsed.times.tolist() == [
+        pd.Timestamp("2019-06-01 00:01:23", tz="UTC"),
+        pd.Timestamp("2019-06-01 00:03:23", tz="UTC"),
+    ]
+    assert parsed.offsets == ["+00:00"]
+
+
+def test_zip_needing_a_newer_version_is_a_data_format_error():
+    """zipfile raises NotImplementedError for a 'version needed to extract' it lacks."""
+    data = bytearray(_zip({"a.csv": ARCHIVE.encode()}))
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 225  # version needed: 22.5
+    with pytest.raises(DataFormatError, match="zip archive could not be opened") as caught:
+        toolkit.load(Named(bytes(data), "day.zip"))
+    assert "NotImplementedError" in str(caught.value)

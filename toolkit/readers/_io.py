@@ -31,8 +31,19 @@ PathOrBuffer = str | Path | bytes | IO[bytes] | IO[str]
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-#: What the standard library raises for damaged compressed data.
-_DAMAGED = (OSError, EOFError, zlib.error, zipfile.BadZipFile, struct.error, ValueError)
+#: What the standard library raises for damaged compressed data (NotImplementedError:
+#: a zip "version needed" or compression method it does not know; RuntimeError: a zip
+#: member that is encrypted).
+_DAMAGED = (
+    OSError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    struct.error,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 class RawFile:
@@ -165,8 +176,8 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
                 found=f"{type(error).__name__}: {error}",
                 fix="Download the file again (or copy it again from the logger's card).",
             ) from None
-        inner_name = name[:-3] if name.endswith(".gz") else name
-        yield RawFile(inner_name, inner, outer)
+        # The ledger names the file that exists (``day.csv.gz``), not the one inside.
+        yield RawFile(name, inner, outer)
         return
     if data[:4] == _ZIP_MAGIC:
         try:
@@ -201,8 +212,7 @@ def _expand(name: str, data: bytes) -> Iterator[RawFile]:
             except ToolkitError as error:  # a damaged .gz inside the archive
                 yield RawFile(inner_name, b"", "", error=error)
                 continue
-            except (*_DAMAGED, RuntimeError, NotImplementedError) as error:
-                # RuntimeError: encrypted; NotImplementedError: unsupported compression.
+            except _DAMAGED as error:
                 problem = DataFormatError(
                     "This member of the zip archive could not be extracted: it is damaged, "
                     "encrypted or compressed with a method Python cannot read.",
