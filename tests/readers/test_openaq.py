@@ -116,7 +116,7 @@ def test_archive_csv_gz(folder, tmp_path):
     path.write_bytes(gzip.compress((folder / "location-2178-20230222.csv").read_bytes()))
     data = read_openaq(path)
     assert len(data) == 4
-    assert data.ledger[0].path.endswith("location-2178-20230222.csv")
+    assert data.ledger[0].path.endswith("location-2178-20230222.csv.gz")
 
 
 def test_archive_documented_column_names_are_read_too():

@@ -242,7 +242,8 @@ def test_csv_gz(tmp_path):
     data = read_sensor_community(path)
     assert_balanced(data)
     assert values(data) == {"temperature": 23.5, "humidity": 57.2}
-    assert data.ledger[0].path == str(tmp_path / "2017-08-30_dht22_sensor_5332.csv")
+    # The ledger names the file as it is on disk (it says where to find it).
+    assert data.ledger[0].path == str(tmp_path / "2017-08-30_dht22_sensor_5332.csv.gz")
 
 
 def test_monthly_zip_one_record_per_member_and_broken_member_fails(tmp_path):
