@@ -235,3 +235,13 @@ def test_repeated_header_lines_of_other_csv_formats_are_not_data():
     assert record.rows_dropped == {"repeated header line": 1}
     assert record.status == "ok"
     assert sorted(data.readings["value"]) == [4.5, 6.0]
+
+
+def test_a_joined_file_whose_first_part_is_only_a_header():
+    # A header with no rows (a day without data), then another day's file.
+    text = "\n".join([DHT_HEADER, SDS_HEADER, *SDS_ROWS]) + "\n"
+    data = read(text, name="joined.csv")
+    record = data.ledger[0]
+    assert record.rows_kept == 2
+    assert record.rows_dropped == {"header line of another file joined to it": 1}
+    assert by_variable(data, "2017-08-30 00:03:40") == {"pm10": 8.1, "pm25": 2.5}

@@ -279,10 +279,7 @@ def _read_one(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
     head = check_text(raw)
     variant = detect(raw, head)
     if variant == "archive_csv":
-        blocks = _archive_blocks(raw)
-        if blocks is None:
-            return _read_archive(raw, timezone=timezone)
-        return _read_joined_archive(raw, blocks, timezone=timezone)
+        return _read_archive_file(raw, head, timezone=timezone)
     if variant == "madavi_csv":
         return _read_madavi(raw, timezone=timezone, sensor_id=sensor_id)
     if variant == "json_api":
@@ -729,6 +726,37 @@ def _archive_blocks(raw: RawFile) -> list[tuple[bytes, bytes]] | None:
     return blocks
 
 
+def _read_archive_file(raw: RawFile, head: str, *, timezone: str | None) -> SensorData:
+    """Read an archive CSV; one joined from several files, or sorted, block by block.
+
+    An ordinary file (its header first) is read in one pass; only when that pass drops
+    rows that a second header line would explain (its timestamp cannot be read, or its
+    field count differs), or finds no row at all, is the file searched for header lines,
+    so that the common case costs no extra scan.
+    """
+    first = next((line for line in head.lstrip("\ufeff").splitlines() if line.strip()), "")
+    if not first.replace("\t", ";").startswith(_ARCHIVE_HEADER):
+        blocks = _archive_blocks(raw)
+        if blocks is not None:
+            return _read_joined_archive(raw, blocks, timezone=timezone)
+    try:
+        part = _read_archive(raw, timezone=timezone)
+    except EmptyFileError:
+        blocks = _archive_blocks(raw)
+        if blocks is None:
+            raise
+        return _read_joined_archive(raw, blocks, timezone=timezone)
+    dropped = part.ledger[0].rows_dropped
+    if any(
+        r == "timestamp could not be read" or r.startswith("row does not have the header")
+        for r in dropped
+    ):
+        blocks = _archive_blocks(raw)
+        if blocks is not None:
+            return _read_joined_archive(raw, blocks, timezone=timezone)
+    return part
+
+
 def _read_joined_archive(
     raw: RawFile, blocks: list[tuple[bytes, bytes]], *, timezone: str | None
 ) -> SensorData:
@@ -739,8 +767,8 @@ def _read_joined_archive(
 
     record = new_record(raw, "sensor_community/archive_csv")
     first_header = blocks[0][0].strip()
-    leading = not raw.head(len(first_header) + 8).lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(
-        first_header
+    leading = (
+        not raw.head(len(first_header) + 8).lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(first_header)
     )
     if leading:
         record.note(
