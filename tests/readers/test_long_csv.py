@@ -773,3 +773,33 @@ def test_time_format_for_layouts_the_reader_cannot_place():
     assert [t for _, t, *_ in rows_of(data)] == ["2024-03-01 10:00:00+00:00"]
     data = read(text, time_format="%d/%m/%Y %H:%M")
     assert [t for _, t, *_ in rows_of(data)] == ["2024-01-03 10:00:00+00:00"]
+
+
+def test_repeated_local_hour_at_the_dst_change_is_placed_per_variable():
+    # Clocks go back at 03:00 CEST on 2024-10-27: 02:30 happens twice, first at +02:00
+    # (00:30 UTC), then at +01:00 (01:30 UTC). Each variable repeats the time.
+    lines = ["sensor_id,time,variable,value,unit"]
+    for clock, value in (("01:30", 1), ("02:30", 2), ("02:30", 3), ("03:30", 4)):
+        for name in ("pm25", "pm10"):
+            lines.append(f"s,2024-10-27 {clock},{name},{value},µg/m³")
+    data = read("\n".join(lines) + "\n", file_timezone="Europe/Berlin")
+    pm25 = data.readings[data.readings["variable"] == "pm25"]
+    assert pm25["time"].astype(str).tolist() == [
+        "2024-10-26 23:30:00+00:00",
+        "2024-10-27 00:30:00+00:00",
+        "2024-10-27 01:30:00+00:00",
+        "2024-10-27 02:30:00+00:00",
+    ]
+    assert pm25["value"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_a_large_regular_file_and_an_irregular_one_read_the_same():
+    rows = [
+        f"s{i % 3},2024-01-01T{i // 60 % 24:02d}:{i % 60:02d}:00Z,pm25,{i / 10:.1f},µg/m³"
+        for i in range(3000)
+    ]
+    regular = "sensor_id,time,variable,value,unit\n" + "\n".join(rows) + "\n"
+    irregular = regular.replace("\n", "\n\n", 1)  # a blank line: the general path
+    a, b = read(regular), read(irregular)
+    pd.testing.assert_frame_equal(a.readings, b.readings)
+    assert a.ledger[0].rows_read == b.ledger[0].rows_read == 3000

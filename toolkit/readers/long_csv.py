@@ -60,11 +60,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import units as _units
 from .. import variables as _variables
-from .._errors import DataFormatError, MissingColumnError, UnitError
+from .._errors import DataFormatError, MissingColumnError, TimestampError, UnitError
 from .._time import ParsedTimes, check_timezone, parse_times
 from . import _tidy
 from ._common import frame_from_rows, new_record, read_each, sensor_data, split_table
@@ -485,14 +485,23 @@ def _read_one(
             f"read (a title or notes; the first: {shown.strip()[:80]!r})."
         )
         text = text[sum(len(line) for line in above) :]
-    header, rows, numbers = split_table(text, delimiter=delimiter, record=record)
-    numbers = [n + start for n in numbers]
-    header = [h.lstrip("\ufeff") for h in header]
+    fast = _fast_table(text, delimiter)
+    if fast is not None:  # every line a row of the header's width: read by pyarrow
+        header, frame = fast
+        numbers = list(range(start + 2, start + 2 + len(frame)))
+    else:
+        header, rows, numbers = split_table(text, delimiter=delimiter, record=record)
+        numbers = [n + start for n in numbers]
+    header = [h.strip().lstrip("\ufeff") for h in header]
     header = [h or f"(unnamed column {i + 1})" for i, h in enumerate(header)]
     found = _roles(header, roles, raw.name)
     header = _unique(header, found, record, raw.name)
-    rows = _trim_trailing(rows, len(header), record)
-    frame, numbers = frame_from_rows(header, rows, numbers, record=record)
+    if fast is not None:
+        frame.columns = header
+        record.rows_read = len(frame)
+    else:
+        rows = _trim_trailing(rows, len(header), record)
+        frame, numbers = frame_from_rows(header, rows, numbers, record=record)
     for name in header:
         if name not in found.values():
             record.ignore_column(
@@ -539,7 +548,10 @@ def _read_one(
     values, value_reason = _numbers(
         cells["value"], column=found["value"], comma_ok=comma_ok, forced=decimal, record=record
     )
-    times = _times(frame, found, cells, timezone, time_format, row_reason, raw.name, record)
+    series = ids.astype(str).reset_index(drop=True) + "\x00" + names.reset_index(drop=True)
+    if "channel" in found:
+        series = series + "\x00" + cells["channel"].reset_index(drop=True)
+    times = _times(frame, found, cells, timezone, time_format, row_reason, series, raw.name, record)
     record.timezone, record.timezone_reason = times.timezone, times.reason
     record.offsets = list(times.offsets)
     record.time_label = _TIME_LABEL
@@ -568,6 +580,57 @@ def _read_one(
     )
     sensors = _sensors(ids, found, cells, comma_ok, decimal, record)
     return sensor_data(readings, sensors, record)
+
+
+_IRREGULAR_LINES = re.compile(r"\n[ \t]*\r?\n|\r(?!\n)")
+
+
+def _fast_table(text: str, delimiter: str) -> tuple[list[str], pd.DataFrame] | None:
+    """Read a regular table quickly: the header and the rows as text, or ``None``.
+
+    Regular means: no blank line inside, no line of another width, no repeated header
+    line and no line break inside a quoted value, so that row ``i`` is line ``i + 2``.
+    Anything else returns ``None``, and the caller takes the general path, which names
+    each irregular line in the ledger.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = text.rstrip()
+    if not body or _IRREGULAR_LINES.search(body):
+        return None
+    width = len(split_line(body.split("\n", 1)[0], delimiter))
+    irregular: list[object] = []
+
+    def skip(row: object) -> str:
+        irregular.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if irregular or table.num_columns != width or table.num_rows < 2:
+        return None
+    import pyarrow.compute as pc
+
+    header = [str(table.column(i)[0]) for i in range(width)]
+    table = table.slice(1)
+    again = pc.equal(table.column(0), header[0])
+    for i in range(1, width):
+        again = pc.and_(again, pc.equal(table.column(i), header[i]))
+    if pc.any(again).as_py():  # a repeated header line
+        return None
+    return header, table.to_pandas()
 
 
 def _roles(header: list[str], given: dict[str, str], file: str) -> dict[str, str]:
@@ -697,7 +760,7 @@ def _units_of(
         unit = pd.Series([""] * n, dtype=object)
     reason = pd.Series([None] * n, dtype=object)
     names = names.reset_index(drop=True)
-    keys = names.map(_variables.alias_key)
+    keys = names.map({n: _variables.alias_key(n) for n in names.unique()})
     for key, (_, mapped_unit, original) in mapping.items():
         mask = (keys == key).to_numpy()
         if mapped_unit is not None and mask.any():
@@ -719,7 +782,8 @@ def _units_of(
                 "them: these are the canonical units), or add a unit column.",
             )
     # A plain "dB" says nothing of the frequency weighting; the name may (LAeq, LAmax).
-    plain_db = unit.astype(str).str.replace(r"\s+", "", regex=True).str.lower().eq("db")
+    spelled = {u: re.sub(r"\s+", "", str(u)).lower() == "db" for u in pd.unique(unit)}
+    plain_db = unit.map(spelled).astype(bool)
     for name in names[plain_db].unique():
         rows = (names == name) & plain_db
         target = variable[rows].iloc[0]
@@ -792,6 +856,7 @@ def _times(
     timezone: str | None,
     time_format: str | None,
     row_reason: pd.Series,
+    series: pd.Series,
     file: str,
     record: FileRecord,
 ) -> ParsedTimes:
@@ -820,8 +885,10 @@ def _times(
                 f"file_timezone={timezone!r} was used for the times; the column "
                 f"{found['timezone']!r} gives only the sensors' zones."
             )
-        return parse_times(
+        return _parse_repeated(
             text,
+            series=series,
+            record=record,
             timezone=timezone,
             documented_timezone=documented,
             documented_reason=why,
@@ -847,8 +914,10 @@ def _times(
             unreadable[mask] = part.ne("").to_numpy()
             missing[mask] = part.eq("").to_numpy()
             continue
-        parsed = parse_times(
+        parsed = _parse_repeated(
             part,
+            series=series[mask],
+            record=record,
             timezone=zone or None,
             documented_timezone=documented,
             documented_reason=why,
@@ -868,6 +937,91 @@ def _times(
     )
     label = names[0] if len(names) == 1 else "per row"
     return ParsedTimes(times, missing, unreadable, label, reason, sorted(offsets))
+
+
+def _parse_repeated(
+    text: pd.Series,
+    *,
+    series: pd.Series,
+    record: FileRecord,
+    timezone: str | None,
+    **options: Any,
+) -> ParsedTimes:
+    """Parse times that repeat (one per variable) once each, where order cannot matter.
+
+    A long table writes each time once per variable. Without a zone that has daylight
+    saving (UTC, offsets in the values, Unix times) each distinct text is read once and
+    the result spread back. In a zone with daylight saving the values are read in file
+    order, so that an hour repeated when the clocks go back is placed by the order of
+    the rows; when the rows of several series (sensor and variable) interleave, each
+    series is placed by its own order.
+    """
+    import numpy as np
+    import pandas as pd
+
+    zone = timezone or options.get("documented_timezone")
+    if zone not in (None, "UTC", "Etc/UTC"):
+        return _parse_per_series(text, series, record, timezone=timezone, **options)
+    codes, uniques = pd.factorize(text.reset_index(drop=True), use_na_sentinel=False)
+    if len(uniques) == len(text):
+        return parse_times(text, timezone=timezone, **options)
+    once = parse_times(pd.Series(uniques, dtype=object), timezone=timezone, **options)
+    index = pd.RangeIndex(len(text))
+
+    def spread(series: pd.Series | None) -> pd.Series | None:
+        if series is None:
+            return None
+        return pd.Series(series.to_numpy()[np.asarray(codes)], index=index)
+
+    return ParsedTimes(
+        spread(once.times).astype("datetime64[ns, UTC]"),
+        spread(once.missing),
+        spread(once.unreadable),
+        once.timezone,
+        once.reason,
+        once.offsets,
+        spread(once.out_of_range),
+    )
+
+
+def _parse_per_series(
+    text: pd.Series, series: pd.Series, record: FileRecord, **options: Any
+) -> ParsedTimes:
+    """Parse local times; if the file's order cannot place a repeated hour, each series'."""
+    import pandas as pd
+
+    text = text.reset_index(drop=True)
+    series = series.reset_index(drop=True)
+    try:
+        return parse_times(text, **options)
+    except TimestampError as error:
+        if series.nunique() < 2:
+            raise
+        try:
+            parts = [
+                (index, parse_times(text[index], **options))
+                for index in series.groupby(series, sort=False).groups.values()
+            ]
+        except TimestampError:
+            raise error from None
+
+    def joined(name: str) -> pd.Series:
+        pieces = [getattr(p, name).set_axis(i) for i, p in parts]
+        return pd.concat(pieces).sort_index()
+
+    first = next((p for _, p in parts if p.timezone), parts[0][1])
+    record.note(
+        "Repeated local times at the change back from daylight-saving time were placed "
+        "series by series (each sensor's variable in its own row order)."
+    )
+    return ParsedTimes(
+        joined("times").astype("datetime64[ns, UTC]"),
+        joined("missing"),
+        joined("unreadable"),
+        first.timezone,
+        first.reason,
+        sorted({o for _, p in parts for o in p.offsets}),
+    )
 
 
 def _is_zone(name: str) -> bool:
