@@ -428,3 +428,23 @@ def test_zip_needing_a_newer_version_is_a_data_format_error():
     with pytest.raises(DataFormatError, match="zip archive could not be opened") as caught:
         toolkit.load(Named(bytes(data), "day.zip"))
     assert "NotImplementedError" in str(caught.value)
+
+
+def test_utf16_archive_with_the_header_not_first_is_read():
+    """A data row taken for the header once ended in KeyError('timestamp')."""
+    text = "\n".join([ROWS[0], HEADER, ROWS[1]]) + "\n"
+    data = load_quietly(Named(b"\xff\xfe" + text.encode("utf-16-le"), "sorted.csv"))
+    assert data.readings["value"].tolist() == VALUES
+    assert any("not the first line" in n for n in data.ledger[0].notes)
+    assert_balanced(data)
+
+
+def test_archive_whose_header_is_no_header_is_a_missing_column_error():
+    from toolkit._errors import MissingColumnError
+
+    text = HEADER.replace(";timestamp;", ";timestamq;") + "\n" + "\n".join(ROWS) + "\n"
+    raw = toolkit.readers._io.open_files(io.BytesIO(text.encode()))[0]
+    from toolkit.readers.sensor_community import _read_archive
+
+    with pytest.raises(MissingColumnError, match="'timestamp'"):
+        _read_archive(raw, timezone=None)

@@ -60,7 +60,14 @@ from .._errors import DataFormatError, EmptyFileError, UnknownLayoutError
 from .._time import ParsedTimes, parse_times
 from ..sensordata import concat_readings
 from . import _tidy
-from ._common import new_record, parse_json, read_each, sensor_data, split_table
+from ._common import (
+    new_record,
+    parse_json,
+    read_each,
+    require_columns,
+    sensor_data,
+    split_table,
+)
 from ._io import check_text, decode, parser_bytes
 
 if TYPE_CHECKING:
@@ -450,6 +457,7 @@ def _read_archive(raw: RawFile, *, timezone: str | None) -> SensorData:
     if delimiter == "\t":
         record.note("The file is tab-separated (the archive re-saved by a spreadsheet).")
     header = _rename_repeats([h.strip() for h in first.split(delimiter)], record)
+    require_columns(header, ARCHIVE_COLUMNS, record=record, what="archive CSV's header")
     frame = _archive_table(raw, header, record, header_line=blank + 1, delimiter=delimiter)
     frame = _decimal_commas(frame, [c for c in header if c in _READ or c in ("lat", "lon")], record)
     # Hash on the second core while the (single-threaded) rest of the reading runs; the
@@ -699,8 +707,10 @@ def _archive_blocks(raw: RawFile) -> list[tuple[bytes, bytes]] | None:
     from pathlib import Path
 
     needle = b"\n" + _ARCHIVE_HEADER.encode()
-    if raw.head(2) in (b"\xff\xfe", b"\xfe\xff"):
-        return None  # UTF-16: read as one block (joined UTF-16 files are not known)
+    if raw.head(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: split its text as UTF-8
+        from ._io import RawFile as _Raw
+
+        raw = _Raw(raw.name, decode(raw)[0].encode("utf-8"))
     if raw.path is not None and not raw.loaded:
         with Path(raw.path).open("rb") as handle:
             if Path(raw.path).stat().st_size == 0:
