@@ -12,8 +12,12 @@ For every such file :func:`toolkit.load` with ``errors="collect"``
 * never needed the safety net of ``load`` (a :class:`~toolkit._errors.ReaderError`):
   every corruption is handled by the reader's own code.
 
-The run is bounded and reproducible (``derandomize=True``, 25 examples for each of six
-families of damage). To search harder, set ``TOOLKIT_FUZZ_EXAMPLES`` (for example
+Values are damaged too: one cell of a table, or one value of a JSON document, replaced
+by an empty field, a missing-value code, an extreme or impossible number or date, or a
+value of the wrong type.
+
+The run is bounded and reproducible (``derandomize=True``, 22 examples for each of seven
+families of damage, about 150 in all). To search harder, set ``TOOLKIT_FUZZ_EXAMPLES`` (for example
 3000): the examples are then random, a different set on every run.
 """
 
@@ -44,7 +48,7 @@ from .conftest import DATA, REAL_SAMPLES
 _MAX_BYTES = 48_000
 _EXPLORE = os.environ.get("TOOLKIT_FUZZ_EXAMPLES")
 _SETTINGS = settings(
-    max_examples=int(_EXPLORE) if _EXPLORE else 25,
+    max_examples=int(_EXPLORE) if _EXPLORE else 22,
     derandomize=not _EXPLORE,
     database=None,
     deadline=timedelta(seconds=10),
@@ -137,6 +141,10 @@ def _apply(data: bytes, step: tuple) -> bytes:  # one branch per kind of damage
             if out:
                 out[position % len(out)] ^= mask
         return bytes(out)
+    if kind == "cell":
+        return _replace_cell(data, args[0], args[1])
+    if kind == "json_node":
+        return _replace_json_node(data, args[0], args[1])
     if kind == "gzip":
         return _damage(gzip.compress(data, mtime=0), args[0])
     if kind == "zip":
@@ -148,6 +156,79 @@ def _apply(data: bytes, step: tuple) -> bytes:  # one branch per kind of damage
                 archive.writestr("second/member2.csv", data)
         return _damage(buffer.getvalue(), args[0])
     raise AssertionError(kind)  # pragma: no cover
+
+
+#: What a cell or a JSON value is replaced with: empty, codes, extremes, the wrong type.
+ODD_VALUES = (
+    None,
+    "",
+    "nan",
+    "NULL",
+    "-999",
+    "-",
+    "1e400",
+    "-inf",
+    "0",
+    "-1",
+    "9999-99-99",
+    "2024-13-45T25:61:00",
+    "9999-12-31T23:59:59Z",
+    "1500-01-01 00:00",
+    "é",
+    '"',
+    "1,5",
+    12345678901234567890,
+    1e308,
+    True,
+    [],
+    {},
+)
+
+
+def _replace_cell(data: bytes, seed: int, value: object) -> bytes:
+    """Replace one field of one line (the header too) of a delimited text."""
+    lines = _text(data).splitlines(keepends=True)
+    if not lines:
+        return data
+    rng = random.Random(seed)
+    i = rng.randrange(len(lines))
+    body = lines[i].rstrip("\r\n")
+    end = lines[i][len(body) :]
+    delimiter = max(",;\t", key=body.count)
+    fields = body.split(delimiter)
+    fields[rng.randrange(len(fields))] = "" if value is None else str(value)
+    lines[i] = delimiter.join(fields) + end
+    return "".join(lines).encode("utf-8")
+
+
+def _replace_json_node(data: bytes, seed: int, value: object) -> bytes:
+    """Replace one value (or the whole document) of a JSON text; other texts unchanged."""
+    import json
+
+    try:
+        document = json.loads(_text(data))
+    except ValueError:
+        return data
+    nodes: list[tuple[object, object]] = []  # (container, key)
+
+    def walk(node: object) -> None:
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
+        for key, child in items:
+            nodes.append((node, key))
+            walk(child)
+
+    walk(document)
+    if not nodes:
+        return json.dumps(value).encode()
+    container, key = nodes[random.Random(seed).randrange(len(nodes))]
+    container[key] = value  # type: ignore[index]
+    return json.dumps(document).encode()
 
 
 def _damage(data: bytes, how: tuple | None) -> bytes:
@@ -194,6 +275,10 @@ damage = st.one_of(
     st.tuples(st.just("flip"), st.integers(0, 100_000), st.integers(1, 255)),
     st.tuples(st.just("garbage")),
 )
+value_steps = st.one_of(
+    st.tuples(st.just("cell"), st.integers(0, 2**16), st.sampled_from(ODD_VALUES)),
+    st.tuples(st.just("json_node"), st.integers(0, 2**16), st.sampled_from(ODD_VALUES)),
+)
 compress_steps = st.one_of(
     st.tuples(st.just("gzip"), damage),
     st.tuples(st.just("zip"), damage, st.booleans(), st.booleans()),
@@ -205,11 +290,12 @@ FAMILIES = {
     ),
     "locale": st.lists(locale_steps, min_size=1, max_size=2),
     "bytes": st.lists(flip_steps, min_size=1, max_size=2),
+    "values": st.lists(value_steps, min_size=1, max_size=3),
     "compressed": st.tuples(st.lists(line_steps, max_size=1), compress_steps).map(
         lambda pair: [*pair[0], pair[1]]
     ),
     "mixed": st.tuples(
-        st.lists(st.one_of(line_steps, locale_steps, flip_steps), max_size=3),
+        st.lists(st.one_of(line_steps, locale_steps, flip_steps, value_steps), max_size=3),
         st.lists(encoding_steps, max_size=1),
         st.lists(compress_steps, max_size=1),
     ).map(lambda parts: [*parts[0], *parts[1], *parts[2]]),

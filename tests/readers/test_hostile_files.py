@@ -448,3 +448,15 @@ def test_archive_whose_header_is_no_header_is_a_missing_column_error():
 
     with pytest.raises(MissingColumnError, match="'timestamp'"):
         _read_archive(raw, timezone=None)
+
+
+def test_a_number_that_overflows_on_unit_conversion_is_dropped_with_a_reason():
+    """1e308 mg/m³ is 1e311 µg/m³: inf, with a NumPy RuntimeWarning, and was kept as inf."""
+    text = "time,pm\n2024-03-01T14:00:00Z,1e308\n2024-03-01T15:00:00Z,0.012\n"
+    data = toolkit.readers.read_csv_mapped(
+        io.BytesIO(text.encode()), time="time", values={"pm": ("pm25", "mg/m³")}
+    )
+    assert data.readings["value"].tolist() == pytest.approx([12.0])
+    reason = "not a finite number in the canonical unit (too large to convert)"
+    assert data.ledger[0].readings_dropped == {reason: 1}
+    assert_balanced(data)

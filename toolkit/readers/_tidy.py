@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Column", "build_readings", "classify_values", "long_readings"]
 
+#: Why a value that overflows on conversion to the canonical unit is dropped.
+_OVERFLOW = "not a finite number in the canonical unit (too large to convert)"
+
 #: Text that means "no value" in every source (compared in lower case).
 COMMON_MISSING_TEXT = ("nan", "null", "none", "na", "n/a", "unavailable", "%.1f", "-", "--")
 
@@ -281,7 +284,14 @@ def build_readings(
         if how.is_identity:
             values[:, j] = numbers
         else:
-            values[:, j] = numbers * how.factor + how.offset
+            with np.errstate(over="ignore"):
+                converted = numbers * how.factor + how.offset
+            overflow = np.isinf(converted)
+            if overflow.any():  # a finite number too large for the canonical unit
+                names = [*names, _OVERFLOW]
+                codes = np.where(overflow, len(names) - 1, codes).astype(codes.dtype)
+                converted[overflow] = np.nan
+            values[:, j] = converted
             if str(how) not in record.conversions:
                 record.conversions.append(str(how))
         cell_codes.append((codes, names))
@@ -487,10 +497,24 @@ def long_readings(
         mask = (pair == key).to_numpy() & take
         if not mask.any():
             continue
-        values[mask] = numbers.to_numpy()[mask] * how.factor + how.offset
+        with np.errstate(over="ignore"):
+            values[mask] = numbers.to_numpy()[mask] * how.factor + how.offset
         canonical_units[mask] = how.to_unit
         if not how.is_identity and str(how) not in record.conversions:
             record.conversions.append(str(how))
+    overflow = take & np.isinf(values)
+    if overflow.any():  # a finite number too large for the canonical unit
+        shown = [
+            f"{f}={v!r} at {t}"
+            for f, v, t in zip(
+                table["field"][overflow].head(3),
+                table["value"][overflow].head(3),
+                labels[overflow].head(3),
+                strict=True,
+            )
+        ]
+        record.drop_readings(_OVERFLOW, int(overflow.sum()), shown)
+        take = take & ~overflow
     record.readings_kept += int(take.sum())
     out = pd.DataFrame(
         {
