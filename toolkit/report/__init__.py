@@ -132,8 +132,11 @@ def build(
     source
         Format of every file (``"auto"``: recognise each one).
     timezone
-        IANA zone for local days and hours, and for files whose timestamps have no
-        zone. Default: the sensors' own zone, else UTC (the report says so).
+        IANA zone for the local days and hours of every sensor, and for files whose
+        timestamps have no zone. Default: each sensor's own zone (from its file, its
+        coordinates or its file's UTC offsets; the page names the zones used), and for a
+        sensor whose zone is unknown the other sensors' zone if they share one, else UTC
+        (the report says so).
     period
         ``"FIRST/LAST"`` local dates, both included (``"2024-10-07/2024-11-03"``), or one
         date; ``None``: everything.
