@@ -326,9 +326,10 @@ def fill_sensor_zones(sensors: pd.DataFrame, record: FileRecord) -> pd.DataFrame
     if clock:
         for i in todo:
             zones[i] = clock
+            where = "its coordinates are at sea" if i in sea else "the file gives no coordinates"
             how[i] = (
                 f"the zone of the file's clock, given by the user (file_timezone={clock!r}); "
-                "the file gives no coordinates"
+                f"{where}"
             )
     todo = [i for i, z in enumerate(zones) if z is None]
     if todo:
