@@ -460,3 +460,36 @@ def test_a_number_that_overflows_on_unit_conversion_is_dropped_with_a_reason():
     reason = "not a finite number in the canonical unit (too large to convert)"
     assert data.ledger[0].readings_dropped == {reason: 1}
     assert_balanced(data)
+
+
+def test_openaq_explorer_csv_without_is_mobile_reads():
+    text = EXPLORER.replace(",isMobile,", ",isMobilf,", 1)
+    data = load_quietly(Named(text.encode(), "openaq.csv"))
+    assert data.readings["value"].tolist() == [4.5]
+
+
+def test_airgradient_dashboard_csv_without_its_time_column_is_a_missing_column_error(data_dir):
+    from toolkit._errors import MissingColumnError
+
+    text = (data_dir / "airgradient" / "dashboard.csv").read_text(encoding="utf-8")
+    damaged = text.replace(",UTC Date/Time", ";UTC Date/Time", 1)  # two names in one
+    assert damaged != text
+    with pytest.raises(MissingColumnError, match="'utc date/time'"):
+        toolkit.readers.read_airgradient(io.BytesIO(damaged.encode()))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"components": True, "dataArray": []},
+        {"components": ["id", "phenomenonTime", "result"], "dataArray": True},
+    ],
+    ids=["components-not-a-list", "data-array-not-a-list"],
+)
+def test_sensorthings_data_array_of_the_wrong_type_is_a_toolkit_error(item):
+    """A JSON value of the wrong type once ended in TypeError ('bool' is not iterable)."""
+    import json
+
+    page = {"value": [{"Datastream@iot.navigationLink": "Datastreams(1)", **item}]}
+    with pytest.raises(ToolkitError):
+        toolkit.readers.read_sensorthings(io.BytesIO(json.dumps(page).encode()))

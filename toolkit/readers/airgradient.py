@@ -66,7 +66,15 @@ from .. import units as _units
 from .._errors import DataFormatError, EmptyFileError, TimestampError, UnitError
 from .._time import parse_times
 from . import _tidy
-from ._common import frame_from_rows, new_record, parse_json, read_each, sensor_data, split_table
+from ._common import (
+    frame_from_rows,
+    new_record,
+    parse_json,
+    read_each,
+    require_columns,
+    sensor_data,
+    split_table,
+)
 from ._io import check_text, decode
 
 if TYPE_CHECKING:
@@ -521,6 +529,7 @@ def _read_csv(raw: RawFile, *, timezone: str | None, sensor_id: str | None) -> S
     header = [h.lstrip("\ufeff") for h in header]
     frame, _ = frame_from_rows(header, rows, lines, record=record)
     by_lower = {h.strip().lower(): h for h in header}
+    require_columns(by_lower, ["utc date/time"], record=record, what="AirGradient dashboard CSV")
     time_column = by_lower["utc date/time"]
     time_text = frame[time_column].astype("string").str.strip()
     times = parse_times(

@@ -613,7 +613,7 @@ def _csv_sensors(
                     else None
                 ),
             )
-            row["mobile"] = str(last["isMobile"]).strip().lower() == "true"
+            row["mobile"] = str(last.get("isMobile", "")).strip().lower() == "true"
         sensors.append(row)
     return sensors
 

@@ -479,6 +479,7 @@ def _add_data_array(
     item: dict[str, Any], name: str, rows: list[dict[str, Any]], links: list[str], stream_for: Any
 ) -> None:
     components = item.get("components") or []
+    components = components if isinstance(components, list) else []  # a damaged file
     if "phenomenonTime" not in components or "result" not in components:
         raise DataFormatError(
             "A dataArray lacks the 'phenomenonTime' or 'result' component.",
@@ -495,7 +496,8 @@ def _add_data_array(
     at_id = components.index("id") if "id" in components else None
     if item.get("dataArray@iot.nextLink"):
         links.append(str(item["dataArray@iot.nextLink"]))
-    for i, values in enumerate(item.get("dataArray") or []):
+    array = item.get("dataArray") or []
+    for i, values in enumerate(array if isinstance(array, list) else []):
         values = values if isinstance(values, list) else []
         ident = _at(values, at_id)
         rows.append(
