@@ -493,3 +493,42 @@ def test_sensorthings_data_array_of_the_wrong_type_is_a_toolkit_error(item):
     page = {"value": [{"Datastream@iot.navigationLink": "Datastreams(1)", **item}]}
     with pytest.raises(ToolkitError):
         toolkit.readers.read_sensorthings(io.BytesIO(json.dumps(page).encode()))
+
+
+def _set_every(node, key, value):
+    """Set every ``key`` of a JSON document to ``value`` (in place)."""
+    if isinstance(node, dict):
+        for k in node:
+            if k == key:
+                node[k] = value
+            else:
+                _set_every(node[k], key, value)
+    elif isinstance(node, list):
+        for child in node:
+            _set_every(child, key, value)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "key", "value"),
+    [
+        ("sensorthings/observations_expanded.json", "coordinates", True),  # len(True)
+        ("sensorthings/datastream_observations.json", "name", []),  # list as a dict key
+        ("sensorthings/data_array.json", "dataArray", True),
+        ("openaq/sensor-3917-hours.json", "label", []),  # drop_duplicates of lists
+        ("openaq/sensor-3917-hours.json", "interval", {"a": 1}),
+    ],
+)
+def test_json_values_of_the_wrong_type_never_need_the_safety_net(data_dir, fixture, key, value):
+    """JSON values of the wrong type once ended in TypeError inside the readers."""
+    import json
+
+    document = json.loads((data_dir / fixture).read_text(encoding="utf-8"))
+    _set_every(document, key, value)
+    data = json.dumps(document).encode()
+    try:
+        result = load_quietly(Named(data, fixture.rsplit("/", 1)[-1]))
+    except ToolkitError as error:
+        assert not isinstance(error, ReaderError), error  # noqa: PT017 - either outcome is fine
+        return
+    assert not any(isinstance(r.exception, ReaderError) for r in result.ledger)
+    assert_balanced(result)

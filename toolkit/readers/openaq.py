@@ -830,7 +830,10 @@ def _read_v3(raw: RawFile, *, reference: float, sensor_id: str | None) -> Sensor
     record.offsets = local_offsets(frame["local"])  # where the sensor is (see _zones)
     periods = ", ".join(
         f"{p} ({iv})"
-        for p, iv in frame[["period", "interval"]].drop_duplicates().itertuples(index=False)
+        for p, iv in frame[["period", "interval"]]
+        .astype(str)  # a damaged file may hold lists there (unhashable)
+        .drop_duplicates()
+        .itertuples(index=False)
     )
     record.time_label = (
         f"start of the averaging period (period.datetimeFrom; periods: "

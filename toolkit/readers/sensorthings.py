@@ -560,7 +560,7 @@ def _position(thing: dict[str, Any], ds: dict[str, Any]) -> tuple[float | None, 
             geometry = geometry.get("geometry")
         if isinstance(geometry, dict) and geometry.get("type") == "Point":
             coords = geometry.get("coordinates") or []
-            if len(coords) >= 2:
+            if isinstance(coords, list) and len(coords) >= 2:
                 return coords[1], coords[0]  # GeoJSON order is longitude, latitude
     return None, None
 
@@ -596,7 +596,7 @@ class _Resolved:
 
 def _resolve(stream: _Stream, variable_map: dict[str, tuple[str, str | None]]) -> _Resolved:
     """Work out the variable and unit of one Datastream (``variable_map`` first)."""
-    keys = [k for k in (stream.prop, stream.name, stream.key) if k is not None]
+    keys = [str(k) for k in (stream.prop, stream.name, stream.key) if k is not None]
     mapped = next((variable_map[k] for k in keys if k in variable_map), None)
     if mapped is None:
         by_key = {_key(k): v for k, v in variable_map.items()}
