@@ -266,3 +266,15 @@ def test_santiago_clocks_forward_skip_midnight():
         "2024-09-08 03:30",
         "2024-09-08 04:30",
     ]
+
+
+def test_a_broken_value_that_pandas_reads_with_an_offset_is_unreadable_not_an_error():
+    # "02:3z" is no time the offset pattern accepts, but pandas reads it as 02:03 UTC;
+    # among times without offsets that made pandas raise "Mixed timezones".
+    for values in (
+        ["2024-10-27 00:30", "2024-10-27 02:3z"],
+        ["2024-10-27 00:30", "20x4-01-01", "2024-10-27 02:3z", "13/01/2024 10:00"],
+    ):
+        parsed = parse_times(pd.Series(values, dtype=object), timezone="UTC")
+        assert parsed.unreadable.tolist() == [("02:3z" in v or "x" in v) for v in values]
+        assert str(parsed.times.iloc[0]) == "2024-10-27 00:30:00+00:00"

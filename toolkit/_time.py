@@ -268,6 +268,37 @@ def _localize(
     return pd.Series(gap, index=naive.index)
 
 
+def _to_datetime(values: pd.Series, *, utc: bool = False, **options: object) -> pd.Series:
+    """``pandas.to_datetime(errors="coerce")``, safe from offsets the offset pattern rejects.
+
+    pandas reads some broken values as carrying an offset (``"02:3z"`` is 02:03 UTC)
+    where :data:`_OFFSET` does not; among naive values that makes pandas raise "Mixed
+    timezones". Such values are read one by one, and those pandas gives an offset that
+    was not expected are unreadable (``NaT``).
+    """
+    import pandas as pd
+
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", utc=utc, **options)
+        if not utc and isinstance(parsed.dtype, pd.DatetimeTZDtype):  # offsets unexpected
+            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        return parsed
+    except ValueError:
+        out = []
+        for value in values:
+            try:
+                stamp = pd.to_datetime(value, errors="coerce", utc=utc, **options)
+            except ValueError:
+                stamp = pd.NaT
+            if stamp is not pd.NaT and not utc and getattr(stamp, "tzinfo", None) is not None:
+                stamp = pd.NaT
+            out.append(stamp)
+        if all(v is pd.NaT for v in out):
+            dtype = "datetime64[ns, UTC]" if utc else "datetime64[ns]"
+            return pd.Series(pd.NaT, index=values.index, dtype=dtype)
+        return pd.Series(out, index=values.index)
+
+
 def parse_times(
     values: pd.Series,
     *,
@@ -368,7 +399,7 @@ def parse_times(
         )
     without = text[~has_offset & ~missing] if 0 < n_offset < n_present else text[:0]
     # Text that is no time at all ("garbage") is unreadable, not "without an offset".
-    without = without[pd.to_datetime(without, format="mixed", errors="coerce").notna()]
+    without = without[_to_datetime(without, format="mixed").notna()]
     if len(without):
         with_offset = text[has_offset]
         raise TimestampError(
@@ -384,19 +415,15 @@ def parse_times(
         cleaned = cleaned.str.replace(r"[zZ]$", "+00:00", regex=True)
         cleaned = cleaned.str.replace(r"\s?(?:UTC|GMT)$", "+00:00", regex=True)
         if time_format is not None:
-            parsed = pd.to_datetime(cleaned, format=time_format, errors="coerce", utc=n_offset > 0)
+            parsed = _to_datetime(cleaned, format=time_format, utc=n_offset > 0)
         else:
-            parsed = pd.to_datetime(cleaned, format="ISO8601", errors="coerce", utc=n_offset > 0)
+            parsed = _to_datetime(cleaned, format="ISO8601", utc=n_offset > 0)
             retry = parsed.isna() & ~missing
             if retry.any():
                 # Not ISO 8601 everywhere: try pandas' per-value parser on the rest.
                 dayfirst = _day_first(cleaned[retry], file=file, column=column)
-                again = pd.to_datetime(
-                    cleaned[retry],
-                    format="mixed",
-                    dayfirst=dayfirst,
-                    errors="coerce",
-                    utc=n_offset > 0,
+                again = _to_datetime(
+                    cleaned[retry], format="mixed", dayfirst=dayfirst, utc=n_offset > 0
                 )
                 parsed = parsed.astype(again.dtype) if parsed.isna().all() else parsed
                 parsed.loc[retry] = again

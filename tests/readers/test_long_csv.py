@@ -803,3 +803,14 @@ def test_a_large_regular_file_and_an_irregular_one_read_the_same():
     a, b = read(regular), read(irregular)
     pd.testing.assert_frame_equal(a.readings, b.readings)
     assert a.ledger[0].rows_read == b.ledger[0].rows_read == 3000
+
+
+def test_a_damaged_time_drops_its_row_with_a_reason():
+    data = read(
+        "sensor_id,time,variable,value,unit\n"
+        "s,2024-10-27 00:30,pm25,1,µg/m³\n"
+        "s,2024-10-27 02:3z,pm25,2,µg/m³\n",
+        file_timezone="Europe/Berlin",
+    )
+    assert data.readings["value"].tolist() == [1.0]
+    assert data.ledger[0].rows_dropped == {"timestamp could not be read": 1}

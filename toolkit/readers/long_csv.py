@@ -479,11 +479,12 @@ def _read_one(
     start, delimiter, _ = _locate_header(text[:65536], delimiter, roles)
     if start:
         above = text[:65536].splitlines(keepends=True)[:start]
-        shown = next(line for line in above if line.strip())
-        record.note(
-            f"{sum(1 for line in above if line.strip())} line(s) above the header were not "
-            f"read (a title or notes; the first: {shown.strip()[:80]!r})."
-        )
+        filled = [line.strip() for line in above if line.strip()]
+        if filled:
+            record.note(
+                f"{len(filled)} line(s) above the header were not read (a title or notes; "
+                f"the first: {filled[0][:80]!r})."
+            )
         text = text[sum(len(line) for line in above) :]
     fast = _fast_table(text, delimiter)
     if fast is not None:  # every line a row of the header's width: read by pyarrow
