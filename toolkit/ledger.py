@@ -223,8 +223,10 @@ class FileRecord:
                 "Partly read: "
                 + " and ".join(parts)
                 + ". Check the file (was it re-saved by a spreadsheet, cut short or "
-                "joined from several downloads?), or read it with "
-                "toolkit.readers.read_csv_mapped."
+                "joined from several downloads?): the examples in the ledger show the "
+                "lines that were dropped. If the layout is one the toolkit misreads, "
+                "give it yourself (toolkit.readers.read_csv_mapped for wide tables, "
+                "read_long_csv for long ones)."
             )
 
     @property
