@@ -379,8 +379,6 @@ _CSV_IGNORED = {
 
 
 def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
-    import pandas as pd
-
     text, encoding = decode(raw)
     record = new_record(raw, f"openaq/{variant}", encoding=encoding)
     shift = 0
@@ -420,25 +418,8 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
     record.offsets = local_offsets(frame[local]) if local else list(times.offsets)
     record.time_label = _END_LABEL
     ids = _PREFIX + ":" + frame[id_col].astype("string").str.strip().fillna("unknown")
-    variable, reason = _map_parameters(frame["parameter"])
-    table = pd.DataFrame(
-        {
-            "sensor_id": ids,
-            "field": frame["parameter"],
-            "variable": variable,
-            "unit": frame[unit_col],
-            "value": frame["value"],
-            "row_reason": reason,
-            "label": [f"line {ln}" for ln in line_numbers],
-        }
-    )
-    readings = long_readings(
-        table,
-        times=times,
-        record=record,
-        missing_text=MISSING_VALUES,
-        missing_numbers=_MISSING_NUMBERS,
-        reference_temperature_c=reference,
+    readings = _csv_readings(
+        frame, ids, ("parameter", unit_col, "value"), line_numbers, times, record, reference
     )
     used = {
         "parameter",
@@ -465,6 +446,41 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
     _note_duplicates(readings, record)
     sensors = _csv_sensors(frame.assign(_id=ids), variant, name_col, lat_col, lon_col, record)
     return sensor_data(readings, sensors, record)
+
+
+def _csv_readings(
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    columns: tuple[str, str, str],
+    line_numbers: list[int],
+    times: Any,
+    record: FileRecord,
+    reference: float,
+) -> pd.DataFrame:
+    """Make the readings of a long CSV table (``columns``: parameter, unit, value)."""
+    import pandas as pd
+
+    parameter, unit, value = columns
+    variable, reason = _map_parameters(frame[parameter])
+    table = pd.DataFrame(
+        {
+            "sensor_id": ids,
+            "field": frame[parameter],
+            "variable": variable,
+            "unit": frame[unit],
+            "value": frame[value],
+            "row_reason": reason,
+            "label": [f"line {ln}" for ln in line_numbers],
+        }
+    )
+    return long_readings(
+        table,
+        times=times,
+        record=record,
+        missing_text=MISSING_VALUES,
+        missing_numbers=_MISSING_NUMBERS,
+        reference_temperature_c=reference,
+    )
 
 
 def _read_opendatasoft(raw: RawFile, *, reference: float) -> SensorData:
@@ -504,25 +520,8 @@ def _read_opendatasoft(raw: RawFile, *, reference: float) -> SensorData:
         ),
     )
     ids = _PREFIX + ":" + frame["Location"].astype("string").str.strip().fillna("unknown")
-    variable, reason = _map_parameters(frame["Pollutant"])
-    table = pd.DataFrame(
-        {
-            "sensor_id": ids,
-            "field": frame["Pollutant"],
-            "variable": variable,
-            "unit": frame["Unit"],
-            "value": frame["Value"],
-            "row_reason": reason,
-            "label": [f"line {ln}" for ln in line_numbers],
-        }
-    )
-    readings = long_readings(
-        table,
-        times=times,
-        record=record,
-        missing_text=MISSING_VALUES,
-        missing_numbers=_MISSING_NUMBERS,
-        reference_temperature_c=reference,
+    readings = _csv_readings(
+        frame, ids, ("Pollutant", "Unit", "Value"), line_numbers, times, record, reference
     )
     for column in header:
         if column in ("Source Name", "Country Label"):
