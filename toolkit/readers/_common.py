@@ -212,8 +212,7 @@ def require_columns(
     missing = [c for c in dict.fromkeys(needed) if c not in found]
     if missing:
         raise MissingColumnError(
-            f"The {what} lacks column(s) the format always has: "
-            f"{', '.join(map(repr, missing))}.",
+            f"The {what} lacks column(s) the format always has: {', '.join(map(repr, missing))}.",
             file=record.path,
             found=f"columns: {', '.join(map(repr, found))[:300]}",
             fix="Check that the header is the original download's (a column renamed or "
