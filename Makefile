@@ -13,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lab lint benchmark benchmark-lessons benchmark-report clean
+.PHONY: report test lab lint benchmark benchmark-lessons benchmark-report benchmark-scale clean
 
 $(STAMP): binder/requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "The toolkit needs Python 3.11 or newer; found %d.%d. Install a newer Python, or run: make test PYTHON=python3.12" % v[:2])'
@@ -46,6 +46,9 @@ benchmark-lessons: $(STAMP)
 
 benchmark-report: $(STAMP)
 	$(BIN)/python benchmarks/report.py
+
+benchmark-scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
