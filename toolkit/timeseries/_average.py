@@ -75,7 +75,9 @@ def average(
     Parameters
     ----------
     data
-        Readings as loaded (and, if wished, checked by :mod:`toolkit.quality`).
+        Readings as loaded (and, if wished, checked by :mod:`toolkit.quality`). A
+        :class:`toolkit.engine.LazySensorData` is averaged inside DuckDB
+        (:func:`toolkit.engine._average.average_lazy`), with the same results.
     period
         ``"1h"`` (default), a shorter length such as ``"10min"``, ``"8h"``, or
         ``"day"``, ``"week"`` (from Monday), ``"month"``, ``"year"``.
@@ -123,6 +125,17 @@ def average(
     >>> hourly.readings[["value", "n_readings", "coverage", "valid"]].values.tolist()
     [[10.0, 60, 1.0, True]]
     """
+    if getattr(data, "engine", None) == "duckdb":  # a LazySensorData: readings on disk
+        from ..engine._average import average_lazy
+
+        return average_lazy(
+            data,
+            period,
+            timezone=timezone,
+            min_coverage=min_coverage,
+            exclude_flagged=exclude_flagged,
+            cadence=cadence,
+        )
     import pandas as pd
 
     from ..sensordata import normalise_readings
