@@ -22,10 +22,18 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from types import ModuleType
 
+    from .engine._lazy import LazySensorData
     from .readers._io import PathOrBuffer, RawFile
     from .sensordata import SensorData
 
-__all__ = ["DATA_SUFFIXES", "detect_source", "load", "sources"]
+__all__ = [
+    "DATA_SUFFIXES",
+    "ENGINE_FROM_BYTES",
+    "ENGINE_FROM_FILES",
+    "detect_source",
+    "load",
+    "sources",
+]
 
 #: File endings read when a folder is given; other files in a folder are listed in the
 #: ledger as skipped.
@@ -164,8 +172,10 @@ def load(
     progress: bool | None = None,
     file_timezone: str | None = None,
     sensor_timezone: str | None = None,
+    engine: Literal["auto", "pandas", "duckdb"] = "auto",
+    dataset: str | Path | None = None,
     **options: Any,
-) -> SensorData:
+) -> SensorData | LazySensorData:
     """Read sensor export files into one :class:`~toolkit.SensorData`.
 
     Two time zones are told apart: the zone of the file's clock (``file_timezone=``:
@@ -199,6 +209,20 @@ def load(
         IANA zone of the sensors (where they are), for local days and hours, given to
         every sensor read; it overrules a zone found in the files or from coordinates
         (the ledger notes where a file said otherwise).
+    engine
+        ``"auto"`` (default): the pandas readers for small inputs, the DuckDB engine
+        (:mod:`toolkit.engine`) for large ones: more than :data:`ENGINE_FROM_FILES`
+        files or :data:`ENGINE_FROM_BYTES` bytes (where the engine was measured to be
+        faster; see the README). ``"pandas"`` or ``"duckdb"`` to choose. The engine
+        reads Sensor.Community archive CSVs in one pass (other files with the pandas
+        readers), keeps the readings in a Parquet dataset and returns a
+        :class:`~toolkit.engine.LazySensorData` with the same ledger; the history's
+        first step and a note in each ledger record say which path read it.
+    dataset
+        With the engine: the folder of the Parquet dataset. By default it goes under
+        the toolkit's cache folder, keyed by the inputs' paths, sizes and
+        modification times; a later load of the same files reuses it without reading
+        them again.
     **options
         Passed to the readers that accept them, for example ``sensor_id="kitchen"``.
         ``timezone=`` is the old name of ``file_timezone=`` and warns (it goes in the
@@ -206,8 +230,9 @@ def load(
 
     Returns
     -------
-    SensorData
-        All readings, sensors and ledger records; ``history`` is empty.
+    SensorData or LazySensorData
+        All readings, sensors and ledger records; ``history`` is empty (with the
+        engine: one ``load`` step naming it).
 
     Raises
     ------
@@ -252,8 +277,15 @@ def load(
         check_timezone(sensor_timezone, also="None (each sensor's zone from its file)")
     _check_options(options, [f for _, _, f in readers])
 
+    if engine not in ("auto", "pandas", "duckdb"):
+        msg = f"engine must be 'auto', 'pandas' or 'duckdb', not {engine!r}."
+        raise ValueError(msg)
     skipped = Ledger()
     items = _expand(paths, skipped)
+    if engine == "duckdb" or (engine == "auto" and _large(items)):
+        return _load_with_engine(
+            items, source, by_name, options, errors, progress, sensor_timezone, dataset, skipped
+        )
     show = progress if progress is not None else len(items) >= _PROGRESS_FROM_FILES
     parts: list[SensorData] = []
     failures: list[FileRecord] = []
@@ -293,6 +325,76 @@ def load(
     return data
 
 
+#: ``engine="auto"`` uses the DuckDB engine from this many files on ...
+ENGINE_FROM_FILES = 1000
+#: ... or from this many bytes of input (256 MiB).
+ENGINE_FROM_BYTES = 256 << 20
+
+
+def _large(items: list[Any]) -> bool:
+    """Tell whether the inputs are large enough for the engine (see ENGINE_FROM_FILES)."""
+    if len(items) > ENGINE_FROM_FILES:
+        return True
+    total = 0
+    for item in items:
+        if isinstance(item, str | Path):
+            try:
+                total += Path(item).stat().st_size
+            except OSError:
+                continue
+    return total > ENGINE_FROM_BYTES
+
+
+def _load_with_engine(
+    items: list[Any],
+    source: str,
+    by_name: dict[str, Any],
+    options: dict[str, Any],
+    errors: str,
+    progress: bool | None,
+    sensor_timezone: str | None,
+    dataset: str | Path | None,
+    skipped: Ledger,
+) -> LazySensorData:
+    """Read the inputs with the DuckDB engine (:mod:`toolkit.engine`), reporting as load does."""
+    from .engine._ingest import ingest
+
+    reader_options = {k: v for k, v in options.items() if k != "file_timezone"}
+    data = ingest(
+        items,
+        read_fallback=lambda item: _read_item(item, source, by_name, options, errors),
+        dataset=dataset,
+        file_timezone=options.get("file_timezone"),
+        sensor_timezone=sensor_timezone,
+        source=source,
+        options=reader_options,
+        progress=progress,
+        skipped=skipped,
+    )
+    read = [r for r in data.ledger if r.status != "skipped"]
+    failures = [r for r in read if r.status == "failed"]
+    if read and len(failures) == len(read):
+        if len(failures) == 1 and isinstance(failures[0].exception, ToolkitError):
+            raise failures[0].exception
+        raise DataFormatError(
+            f"None of the {len(failures)} file(s) could be read.",
+            found="\n"
+            + "\n".join(f"    {f.path}: {(f.error or '').splitlines()[0]}" for f in failures),
+            fix="See each file's problem above; load one file with errors='raise' for the "
+            "full message.",
+        )
+    if failures:
+        listing = "; ".join(f"{f.path}: {(f.error or '').splitlines()[0]}" for f in failures[:5])
+        warnings.warn(
+            f"{len(failures)} of {len(data.ledger)} file(s) could not be read and were "
+            f"skipped ({listing}). See data.ledger for details.",
+            UserWarning,
+            stacklevel=3,
+        )
+    _warn_partial(data.ledger, stacklevel=4)
+    return data
+
+
 def _sensor_zones(data: SensorData, sensor_timezone: str | None) -> SensorData:
     """Give the sensors the user's zone, or settle zones known from another file."""
     from ._zones import set_sensor_zone, settle_zones
@@ -302,7 +404,7 @@ def _sensor_zones(data: SensorData, sensor_timezone: str | None) -> SensorData:
     return settle_zones(data)
 
 
-def _warn_partial(ledger: Ledger) -> None:
+def _warn_partial(ledger: Ledger, *, stacklevel: int = 3) -> None:
     """Warn about files that lost more than 1 % of their rows or values structurally."""
     partial = ledger.partial
     if not partial:
@@ -316,7 +418,7 @@ def _warn_partial(ledger: Ledger) -> None:
         f"{len(partial)} of {len(ledger)} file(s) were only partly read{more}: {listing} "
         "See data.ledger for every dropped row and value.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 

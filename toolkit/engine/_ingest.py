@@ -540,12 +540,12 @@ def _append_pandas(con: duckdb.DuckDBPyConnection, parts: list[SensorData], targ
 
 
 # -- the whole ingest -----------------------------------------------------------------
-def _progress(items: Iterable[Any], show: bool, desc: str, total: int | None = None) -> Any:
+def _progress(items: Iterable[Any], show: bool, desc: str, unit: str = "file") -> Any:
     if not show:
         return items
     from tqdm.auto import tqdm
 
-    return tqdm(items, desc=desc, unit="file", total=total)
+    return tqdm(items, desc=desc, unit=unit)
 
 
 def fingerprint(items: list[Any], options: dict[str, Any]) -> str | None:
@@ -713,7 +713,7 @@ def ingest(
             )
             staged_any = False
             for n, ((header, compression, newline), members) in enumerate(
-                _progress(list(groups.items()), show and len(groups) > 1, "Reading with DuckDB")
+                _progress(list(groups.items()), show, "Reading with DuckDB", "group of files")
             ):
                 staged_any |= _stage(
                     con, members, headers[header], (compression, newline), staged_dir, f"g{n}"
