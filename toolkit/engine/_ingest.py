@@ -66,6 +66,7 @@ _HEADER = b"sensor_id;sensor_type;location;lat;lon;timestamp"
 _GZIP = b"\x1f\x8b"
 _ZIP = b"PK\x03\x04"
 _FORMAT = "sensor_community/archive_csv"
+_CONTROL = bytes([*range(9), *range(14, 32)])  # what check_text counts as not text
 #: Reason codes of a staged cell.
 _VALUE, _EMPTY, _CODE, _TEXT, _ODD = 0, 1, 2, 3, 9
 _FLUSH_READINGS = 1_000_000  # pandas readings kept before they are appended to Parquet
@@ -130,7 +131,7 @@ def _scan(entry: _Input) -> None:
             return
         entry.newline = "\\r\\n"
     sample = data[:4096]
-    if sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
+    if len(sample) - len(sample.translate(None, _CONTROL)) > len(sample) // 20:
         entry.why_not = "control characters (not text)"
         return
     end = data.find(b"\n")
@@ -167,14 +168,18 @@ def _mapped(names: list[str]) -> list[tuple[int, str]]:
 
 
 def _cell_sql(column: str) -> str:
-    """Return SQL giving a cell's reason code (see ``_VALUE``...) from its text."""
+    """Return SQL giving a cell's reason code (see ``_VALUE``...) from its text.
+
+    The common cases (a plain number, an empty field) are tested first.
+    """
+    printable = f"regexp_full_match({column}, '[!-~]+')"
     return (
-        f"CASE WHEN {column} IS NULL OR {column} = '' THEN {_EMPTY} "
-        f"WHEN regexp_full_match({column}, '[!-~]+') AND lower({column}) IN ({_codes_sql()}) "
-        f"THEN {_CODE} "
+        f"CASE WHEN {column} IS NULL THEN {_EMPTY} "
         f"WHEN regexp_full_match({column}, '{_NUMBER}') THEN "
         f"CASE WHEN isfinite(TRY_CAST({column} AS DOUBLE)) THEN {_VALUE} ELSE {_ODD} END "
-        f"WHEN regexp_full_match({column}, '[!-~]+') AND NOT regexp_matches({column}, '[0-9]') "
+        f"WHEN {column} = '' THEN {_EMPTY} "
+        f"WHEN {printable} AND lower({column}) IN ({_codes_sql()}) THEN {_CODE} "
+        f"WHEN {printable} AND NOT regexp_matches({column}, '[0-9]') "
         f"AND NOT regexp_full_match(lower({column}), '[+-]?(inf|infinity|nan)') THEN {_TEXT} "
         f"ELSE {_ODD} END"
     )
@@ -183,18 +188,21 @@ def _cell_sql(column: str) -> str:
 def _stage_sql(
     files: list[str], names: list[str], compression: str, newline: str, target: str
 ) -> str:
-    """Return SQL staging one header group's rows: ids, times, each cell's value and reason."""
+    """Return SQL staging one header group's rows: ids, times, each cell's value and reason.
+
+    The reason codes are computed once per cell (inner query), then the value, the text
+    kept for examples and the row's ``odd`` mark are derived from them.
+    """
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     mapped = _mapped(names)
-    cells = []
-    for i, name in mapped:
-        code = _cell_sql(f"c{i}")
-        cells.append(
-            f"{code}::UTINYINT AS {_q('r_' + name)}, "
-            f"CASE WHEN ({code}) = {_VALUE} THEN CAST(c{i} AS DOUBLE) END AS {_q('v_' + name)}, "
-            f"CASE WHEN ({code}) IN ({_CODE}, {_TEXT}) THEN c{i} END AS {_q('x_' + name)}"
-        )
-    odd_cells = " OR ".join(f"({_cell_sql(f'c{i}')}) = {_ODD}" for i, _ in mapped) or "false"
+    codes = "".join(f", ({_cell_sql(f'c{i}')})::UTINYINT AS k{i}" for i, _ in mapped)
+    cells = "".join(
+        f", k{i} AS {_q('r_' + name)}"
+        f", CASE WHEN k{i} = {_VALUE} THEN CAST(c{i} AS DOUBLE) END AS {_q('v_' + name)}"
+        f", CASE WHEN k{i} IN ({_CODE}, {_TEXT}) THEN c{i} END AS {_q('x_' + name)}"
+        for i, name in mapped
+    )
+    odd_cells = " OR ".join(f"k{i} = {_ODD}" for i, _ in mapped) or "false"
     coordinate = (
         "({c} IS NOT NULL AND (NOT regexp_full_match({c}, '{n}') "
         "OR abs(TRY_CAST({c} AS DOUBLE)) > {lim}))"
@@ -206,28 +214,27 @@ def _stage_sql(
             coordinate.format(c="c3", n=_NUMBER, lim=90),
             coordinate.format(c="c4", n=_NUMBER, lim=180),
             f"NOT regexp_full_match(coalesce(c5, ''), '{_TIME}')",
-            "TRY_CAST(c5 AS TIMESTAMP) IS NULL",
-            "year(TRY_CAST(c5 AS TIMESTAMP)) NOT BETWEEN 1678 AND 2261",
+            "ts IS NULL",
+            "year(ts) NOT BETWEEN 1678 AND 2261",
             odd_cells,
         ]
     )
     listed = "[" + ", ".join(sql_text(f) for f in files) + "]"
     return f"""
 COPY (
-  SELECT f.fid, r.rn,
-         TRY_CAST(r.c0 AS BIGINT) AS sid, r.c1 AS stype, r.c2 AS loc,
-         TRY_CAST(r.c3 AS DOUBLE) AS lat, TRY_CAST(r.c4 AS DOUBLE) AS lon,
-         TRY_CAST(r.c5 AS TIMESTAMP) AS ts,
-         coalesce({odd}, true) AS odd
-         {", " if cells else ""}{", ".join(cells)}
+  SELECT fid, rn, TRY_CAST(c0 AS BIGINT) AS sid, c1 AS stype, c2 AS loc,
+         TRY_CAST(c3 AS DOUBLE) AS lat, TRY_CAST(c4 AS DOUBLE) AS lon, ts,
+         coalesce({odd}, true) AS odd{cells}
   FROM (
-    SELECT row_number() OVER () AS rn, *
-    FROM read_csv({listed}, columns = {columns}, auto_detect = false, header = true,
-                  delim = ';', quote = '', escape = '', filename = true,
-                  compression = {sql_text(compression)}, new_line = {sql_text(newline)},
-                  null_padding = false,
-                  ignore_errors = true, store_rejects = true)
-  ) r JOIN _toolkit_files f ON f.filename = r.filename
+    SELECT f.fid, r.*, TRY_CAST(r.c5 AS TIMESTAMP) AS ts{codes}
+    FROM (
+      SELECT row_number() OVER () AS rn, *
+      FROM read_csv({listed}, columns = {columns}, auto_detect = false, header = true,
+                    delim = ';', quote = '', escape = '', filename = true,
+                    compression = {sql_text(compression)}, new_line = {sql_text(newline)},
+                    null_padding = false, ignore_errors = true, store_rejects = true)
+    ) r JOIN _toolkit_files f ON f.filename = r.filename
+  )
 ) TO {sql_text(target)} (FORMAT parquet)"""
 
 
@@ -760,6 +767,7 @@ def ingest(
         # Ledger and sensors, in the order of the inputs.
         records: list[FileRecord] = []
         sensor_frames: list[pd.DataFrame] = []
+        run: list[dict[str, Any]] = []  # sensor rows of consecutive fast-pass files
         n_fast = 0
         for entry in entries:
             if entry.fid >= 0 and entry.fid in results and not entry.why_not:
@@ -767,14 +775,19 @@ def ingest(
                 record.assess()
                 record.note(f"{ENGINE_NOTE} (one pass over the archive CSVs).")
                 records.append(record)
-                sensor_frames.append(normalise_sensors(pd.DataFrame(rows)))
+                run.extend(rows)
                 n_fast += 1
                 continue
+            if run:
+                sensor_frames.append(pd.DataFrame(run))
+                run = []
             for part in entry.parts:
                 for record in part.ledger:
                     records.append(record)
                 if len(part.sensors):
                     sensor_frames.append(part.sensors)
+        if run:
+            sensor_frames.append(pd.DataFrame(run))
         if skipped:
             records.extend(skipped)
         sensors = (
