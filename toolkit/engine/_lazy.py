@@ -340,7 +340,7 @@ class LazySensorData:
             readings = empty_readings()
         else:
             query = f"SELECT * FROM ({self.sql()}) ORDER BY sensor_id, time, variable, channel"
-            frame = shared_connection().sql(query).fetch_arrow_table().to_pandas()
+            frame = shared_connection().sql(query).to_arrow_table().to_pandas()
             if "channel" in frame.columns and frame["channel"].isna().all():
                 frame = frame.drop(columns="channel")
             frame["time"] = pd.to_datetime(frame["time"], utc=True).astype("datetime64[ns, UTC]")
