@@ -95,7 +95,8 @@ def prepare(
     Returns
     -------
     list of str
-        The readings columns of ``data`` (flag columns included).
+        The readings columns of ``data`` (flag columns included). With ``order``, the
+        table ``_toolkit_files`` numbers the files (``filename``, ``ord_file``).
     """
     import pandas as pd
 
@@ -103,7 +104,11 @@ def prepare(
     from .._errors import UnknownVariableError
 
     con.execute(f"CREATE OR REPLACE TEMP VIEW _toolkit_src AS {source_sql(data, order=order)}")
-    columns = [str(c) for c in con.sql("SELECT * FROM _toolkit_src LIMIT 0").columns]
+    columns = [
+        str(c)
+        for c in con.sql("SELECT * FROM _toolkit_src LIMIT 0").columns
+        if c not in ("filename", "file_row_number")
+    ]
     flags = [c for c in columns if c.startswith("flag_")] if exclude is None else exclude
     channel = "CAST(channel AS VARCHAR)" if "channel" in columns else "CAST(NULL AS VARCHAR)"
     series = con.execute(
@@ -126,12 +131,13 @@ def prepare(
     register(con, "_toolkit_series", series.astype({"sid": "int32", "n": "int64"}))
     flagged = " OR ".join(f"coalesce(r.{quote(f)}, false)" for f in flags) or "false"
     ordering = ", o.ord_file, r.file_row_number AS ord_row" if order else ""
-    files = (
-        """JOIN (SELECT filename, row_number() OVER (ORDER BY filename) AS ord_file
-                 FROM (SELECT DISTINCT filename FROM _toolkit_src)) o USING (filename)"""
-        if order
-        else ""
-    )
+    files = "JOIN _toolkit_files o USING (filename)" if order else ""
+    if order:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _toolkit_files AS
+            SELECT filename, CAST(row_number() OVER (ORDER BY filename) AS BIGINT) AS ord_file
+            FROM (SELECT DISTINCT filename FROM _toolkit_src)"""
+        )
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW _toolkit_r AS
         SELECT s.sid, epoch_us(r.time) AS us, r.value,

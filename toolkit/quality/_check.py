@@ -72,7 +72,11 @@ def check(
     Parameters
     ----------
     data
-        The readings to check; not changed, and no reading is removed.
+        The readings to check; not changed, and no reading is removed. A
+        :class:`toolkit.engine.LazySensorData` is checked inside DuckDB
+        (:func:`toolkit.engine._quality.check_lazy`): the value rules give the same
+        flags; clock, spikes, ab and humidity run on the pandas path only (skipped, and
+        the history says so, with the default rules).
     rules
         Names of the rules to run, in order (default :data:`DEFAULT_RULES`: duplicates,
         clock, sentinel, range, negative, stuck, spikes, gaps, ab, humidity).
@@ -123,6 +127,10 @@ def check(
             f"{{'pm25': (0, 500)}}}})."
         )
         raise ValueError(msg)
+    if getattr(data, "engine", None) == "duckdb":  # a LazySensorData: readings on disk
+        from ..engine._quality import check_lazy
+
+        return check_lazy(data, rules=None if rules is DEFAULT_RULES else chosen, **options)
     for name in chosen:
         kwargs = dict(options.get(name, {}))
         if name == "ab" and "variable" not in kwargs:
