@@ -164,8 +164,8 @@ def read_sensors(folder: str | Path) -> pd.DataFrame:
     if not path.exists():
         return empty_sensors()
     table = pd.read_parquet(path)
-    for column in table.columns:
-        if str(table[column].dtype) in ("str", "string"):
+    for column in table.columns:  # text with gaps as object with None, as readers give
+        if str(table[column].dtype) in ("str", "string") and table[column].isna().any():
             table[column] = table[column].astype(object).where(table[column].notna(), None)
     return normalise_sensors(table) if len(table) else empty_sensors()
 
