@@ -325,7 +325,11 @@ def load(
     return data
 
 
-#: ``engine="auto"`` uses the DuckDB engine from this many files on ...
+#: ``engine="auto"`` uses the DuckDB engine from this many files on ... Measured on 2
+#: busy cores with generated daily archive files (SDS011 + BME280): 98 files (0.14 M
+#: readings) load in 3.6 s with pandas and 2.0 s with the engine; 967 files (1.4 M) in
+#: 32.6 s (254 MB peak) and 5.1 s. Below about a thousand files the pandas path is fast
+#: enough and returns a plain SensorData, which every lesson expects.
 ENGINE_FROM_FILES = 1000
 #: ... or from this many bytes of input (256 MiB).
 ENGINE_FROM_BYTES = 256 << 20
