@@ -172,7 +172,7 @@ def _step(
         "min_coverage": min_coverage,
         "exclude_flagged": exclude_flagged,
         "cadence_s": {
-            f"{s} {v}" + (f" {c}" if c else ""): round(float(x), 1)
+            f"{s} {v}" + (f" {c}" if isinstance(c, str) and c else ""): round(float(x), 1)
             for s, v, c, x in zip(
                 series["sensor_id"],
                 series["variable"],
@@ -498,5 +498,57 @@ def _pandas_result(data: Any, table: pd.DataFrame, step: Step) -> SensorData:
 
 
 def _lazy_result(con: Any, data: Any, result: str, period: str, step: Step) -> Any:
-    """Write a large result to a Parquet dataset beside ``data`` and return it lazy."""
-    raise NotImplementedError
+    """Write a large result to a Parquet dataset (beside ``data``'s) and return it lazy.
+
+    The columns are those of the pandas result (``channel`` NULL when none); the folder
+    is ``<dataset>/derived/average-<key>``, or one in the toolkit cache.
+    """
+    import hashlib
+    import shutil
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ..ledger import Ledger
+    from ._dataset import READINGS, readings_glob
+    from ._lazy import LazySensorData
+    from ._series import literal
+
+    series = con.execute("SELECT sid, variable FROM _toolkit_series").df()
+    units = pd.DataFrame(
+        {
+            "sid": series["sid"],
+            "unit": [_variables.get(str(v)).unit for v in series["variable"]],
+        }
+    )
+    register(con, "_toolkit_avg_units", units)
+    key = hashlib.sha256(
+        repr((data.readings_glob, data.where, step.parameters)).encode()
+    ).hexdigest()[:16]
+    if getattr(data, "folder", None) is not None:
+        base = Path(data.folder) / "derived"
+    else:
+        from ..fetch._cache import cache_folder
+
+        base = cache_folder() / "derived"
+    out = base / f"average-{key}"
+    if out.exists():
+        shutil.rmtree(out)
+    (out / READINGS).mkdir(parents=True)
+    con.execute(
+        f"""COPY (
+            SELECT s.sensor_id, make_timestamptz(a.start_us) AS time, s.variable, a.value,
+                   u.unit, s.channel, {literal(period)} AS period,
+                   make_timestamptz(a.end_us) AS "end", a.n_readings, a.n_expected,
+                   a.coverage, a.valid
+            FROM {result} a JOIN _toolkit_series s USING (sid)
+            JOIN _toolkit_avg_units u USING (sid)
+            ORDER BY s.sensor_id, s.variable, s.channel NULLS FIRST, a.start_us
+        ) TO {literal(out / READINGS / "part-0.parquet")} (FORMAT parquet)"""
+    )
+    return LazySensorData(
+        readings_glob(out),
+        data.sensors,
+        Ledger(rec.copy() for rec in data.ledger),
+        data.history.then(step),
+    )

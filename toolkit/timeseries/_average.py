@@ -361,7 +361,7 @@ def _from_readings(
         valid,
     )
     cadences = {
-        f"{s} {v}" + (f" {c}" if c else ""): round(float(x), 1)
+        f"{s} {v}" + (f" {c}" if isinstance(c, str) and c else ""): round(float(x), 1)
         for s, v, c, x in zip(
             keys["sensor_id"], keys["variable"], keys["channel"], cadence_s, strict=True
         )
