@@ -76,7 +76,7 @@ class _Context:
         return "sid IN (" + ", ".join(str(int(s)) for s in chosen) + ")" if len(chosen) else "false"
 
     def per_variable(self, values: Mapping[str, float], default: str = "NULL") -> str:
-        """Return SQL ``CASE`` giving each reading its variable's number (``default`` for others)."""
+        """Return SQL ``CASE`` giving each reading its variable's number (else ``default``)."""
         cases = []
         for name, value in values.items():
             chosen = self.series.loc[self.series["variable"] == name, "sid"]
@@ -462,7 +462,7 @@ def _flag_table(ctx: _Context, made: dict[str, tuple[str, Callable[[], Step]]]) 
                    coalesce(r.present AND lead(r.present) OVER w
                             AND r.value = lead(r.value) OVER w, false) AS same_next
             FROM _toolkit_r r {cadence_join}
-            WINDOW w AS (PARTITION BY r.sid ORDER BY r.us, r.ord_file, r.ord_row)
+            WINDOW w AS (PARTITION BY r.sid ORDER BY r.us, r.ord_file * 4294967296 + r.ord_row)
         ), marked AS (
             SELECT sid, us, value, present, ord_file, ord_row, same_prev, same_next,
                    coalesce(prev_us = us OR next_us = us, false) AS in_dup,
@@ -485,7 +485,8 @@ def _flag_table(ctx: _Context, made: dict[str, tuple[str, Callable[[], Step]]]) 
         WITH runs AS (
             SELECT sid, us, value, present, ord_file, ord_row,
                    sum(CASE WHEN same_prev THEN 0 ELSE 1 END) OVER (
-                       PARTITION BY sid ORDER BY us, ord_file, ord_row ROWS UNBOUNDED PRECEDING
+                       PARTITION BY sid ORDER BY us, ord_file * 4294967296 + ord_row
+                       ROWS UNBOUNDED PRECEDING
                    ) AS run
             FROM _toolkit_q_cand WHERE {stuck_rows}
         ), run_sizes AS (
