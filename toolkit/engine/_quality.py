@@ -17,7 +17,8 @@ for the hive layout is source, then month, then file name), row by row within a 
 Rules that stay on the pandas path: **clock** (it compares each reading with the one
 read just before it, and a dataset partitioned by source and month keeps only the
 order within each file, not the order in which files were read), **spikes** (a moving
-median of seven neighbours), **ab** (PurpleAir channel pairs by the hour) and
+median of seven neighbours: in SQL, with list windows, three times slower than numpy),
+**ab** (PurpleAir channel pairs by the hour) and
 **humidity** (particle readings matched with humidity readings). With the default rule
 list they are skipped, and a ``check_skipped`` step in the history names them and why;
 asked for by name, they raise :class:`~toolkit._errors.ToolkitError` saying how to run
@@ -51,7 +52,9 @@ PANDAS_ONLY: dict[str, str] = {
     "clock": "it compares each reading with the one read just before it, and the "
     "dataset (partitioned by source and month) does not keep the order in which the "
     "files were read",
-    "spikes": "its moving median of neighbouring readings is not built in SQL yet",
+    "spikes": "its moving median of seven neighbours, written with DuckDB list windows, "
+    "took three times as long as numpy's (5.4 s against 1.8 s for the teaching city's "
+    "2.5 million readings)",
     "ab": "its hourly comparison of PurpleAir channels A and B is not built in SQL yet",
     "humidity": "its matching of particle readings with humidity readings is not built in SQL yet",
 }
