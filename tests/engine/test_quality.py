@@ -201,3 +201,16 @@ def test_checking_again_replaces_the_flag_columns(tmp_path):
     assert [c for c in table.columns if c.startswith("flag_")] == ["flag_range", "flag_negative"]
     assert not table["flag_range"].any()
     assert [s.name for s in twice.history] == ["flag_range", "flag_range", "flag_negative"]
+
+
+def test_an_empty_selection_is_checked_and_averaged(tmp_path):
+    from toolkit import timeseries
+
+    t = pd.Timestamp("2024-01-01", tz="UTC")
+    rows = [("s", t + pd.Timedelta(minutes=i), "pm25", float(i), "µg/m³") for i in range(5)]
+    lazy = write_dataset(_data(rows), tmp_path / "in").select(start="2025-01-01")
+    assert len(lazy) == 0
+    checked = quality.check(lazy, rules=["range", "stuck"])
+    assert len(checked) == 0
+    assert checked.flag_columns == ["flag_range", "flag_stuck"]
+    assert len(timeseries.average(lazy, "day", timezone="UTC")) == 0

@@ -103,6 +103,17 @@ def average_lazy(
     if not 0 <= min_coverage <= 1:
         msg = f"min_coverage must be a share between 0 and 1 (0.75 is 75 %), not {min_coverage}."
         raise ValueError(msg)
+    if len(data) == 0:  # nothing on disk to read: the pandas path gives the empty table
+        from ..timeseries._average import average
+
+        return average(
+            data.to_pandas(),
+            period,
+            timezone=timezone,
+            min_coverage=min_coverage,
+            exclude_flagged=exclude_flagged,
+            cadence=cadence,
+        )
     con = connection(con)
     columns = prepare(con, data, exclude=None if exclude_flagged else [])
     already = [c for c in AVERAGED_COLUMNS if c in columns]

@@ -363,6 +363,8 @@ def check_lazy(
         Over the new dataset: the readings with a ``flag_<rule>`` column per rule run,
         and one history step per rule (the pandas rules' names, descriptions and
         parameters), then ``check_skipped`` when rules were left to the pandas path.
+        Data with no readings (an empty selection) is checked by the pandas rules and
+        comes back as a ``SensorData``.
 
     Raises
     ------
@@ -384,6 +386,10 @@ def check_lazy(
             f"start=..., end=...).to_pandas(), rules={skipped!r}); or leave them out here "
             f"(rules={[r for r in chosen if r not in PANDAS_ONLY]!r}).",
         )
+    if len(data) == 0:  # nothing on disk to read: the pandas rules flag nothing, quickly
+        from ..quality._check import check
+
+        return check(data.to_pandas(), rules=chosen, **options)
     run = [r for r in chosen if r in _RULES]
     con = connection(con)
     columns = prepare(con, data, exclude=[], order=True)
