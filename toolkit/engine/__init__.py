@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._average import average_lazy
     from ._connect import connect
+    from ._dask import use_dask
     from ._ingest import ingest
     from ._lazy import LazySensorData
     from ._quality import ENGINE_RULES, PANDAS_ONLY, check_lazy
@@ -30,12 +31,14 @@ __all__ = [
     "check_lazy",
     "connect",
     "ingest",
+    "use_dask",
 ]
 
 _LAZY = {
     "LazySensorData": "toolkit.engine._lazy",
     "connect": "toolkit.engine._connect",
     "ingest": "toolkit.engine._ingest",
+    "use_dask": "toolkit.engine._dask",
     "average_lazy": "toolkit.engine._average",
     "check_lazy": "toolkit.engine._quality",
     "ENGINE_RULES": "toolkit.engine._quality",

@@ -128,6 +128,12 @@ def check(
         )
         raise ValueError(msg)
     if getattr(data, "engine", None) == "duckdb":  # a LazySensorData: readings on disk
+        from ..engine._dask import active
+
+        if active() is not None:  # toolkit.engine.use_dask(...): on a Dask cluster
+            from ..engine._dask import check_dask
+
+            return check_dask(data, rules=None if rules is DEFAULT_RULES else chosen, **options)
         from ..engine._quality import check_lazy
 
         return check_lazy(data, rules=None if rules is DEFAULT_RULES else chosen, **options)

@@ -126,6 +126,19 @@ def average(
     [[10.0, 60, 1.0, True]]
     """
     if getattr(data, "engine", None) == "duckdb":  # a LazySensorData: readings on disk
+        from ..engine._dask import active
+
+        if active() is not None:  # toolkit.engine.use_dask(...): on a Dask cluster
+            from ..engine._dask import average_dask
+
+            return average_dask(
+                data,
+                period,
+                timezone=timezone,
+                min_coverage=min_coverage,
+                exclude_flagged=exclude_flagged,
+                cadence=cadence,
+            )
         from ..engine._average import average_lazy
 
         return average_lazy(
