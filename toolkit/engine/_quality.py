@@ -463,22 +463,28 @@ def _flag_table(ctx: _Context, made: dict[str, tuple[str, Callable[[], Step]]]) 
     stuck_candidates = stuck_rows if "stuck" in made else "false"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _toolkit_q_cand AS
-        WITH w AS (
-            SELECT r.sid, r.us, r.value, r.present, r.ord_file, r.ord_row, {limit} AS gap_limit,
-                   lag(r.us) OVER w AS prev_us, lead(r.us) OVER w AS next_us,
-                   coalesce(r.present AND lag(r.present) OVER w
-                            AND r.value = lag(r.value) OVER w, false) AS same_prev,
-                   coalesce(r.present AND lead(r.present) OVER w
-                            AND r.value = lead(r.value) OVER w, false) AS same_next
-            FROM _toolkit_r r {cadence_join}
-            WINDOW w AS (PARTITION BY r.sid ORDER BY r.us, r.ord_file * 4294967296 + r.ord_row)
+        WITH b AS (
+            SELECT sid, us, ord_file * 4294967296 + ord_row AS ord,
+                   CASE WHEN present THEN value END AS number
+            FROM _toolkit_r
+        ), w AS (
+            SELECT sid, us, ord, number, lag(us) OVER w AS prev_us, lead(us) OVER w AS next_us,
+                   coalesce(number = lag(number) OVER w, false) AS same_prev,
+                   coalesce(number = lead(number) OVER w, false) AS same_next
+            FROM b
+            WINDOW w AS (PARTITION BY sid ORDER BY us, ord)
+        ), unpacked AS (
+            SELECT w.sid, w.us, w.number AS value, w.number IS NOT NULL AS present,
+                   w.ord // 4294967296 AS ord_file, w.ord % 4294967296 AS ord_row,
+                   w.same_prev, w.same_next, w.prev_us, w.next_us, {limit} AS gap_limit
+            FROM w {cadence_join}
         ), marked AS (
             SELECT sid, us, value, present, ord_file, ord_row, same_prev, same_next,
                    coalesce(prev_us = us OR next_us = us, false) AS in_dup,
                    coalesce(CAST((us - prev_us) * 1000 AS DOUBLE) > gap_limit, false)
                        AS gap_first
                    {"".join(", " + v for v in value_flags)}
-            FROM w
+            FROM unpacked
         )
         SELECT * FROM marked
         WHERE in_dup OR gap_first OR ({any_value}) OR ({stuck_candidates})"""

@@ -134,9 +134,10 @@ def prepare(
     files = "JOIN _toolkit_files o USING (filename)" if order else ""
     if order:
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE _toolkit_files AS
-            SELECT filename, CAST(row_number() OVER (ORDER BY filename) AS BIGINT) AS ord_file
-            FROM (SELECT DISTINCT filename FROM _toolkit_src)"""
+            f"""CREATE OR REPLACE TEMP TABLE _toolkit_files AS
+            SELECT file AS filename,
+                   CAST(row_number() OVER (ORDER BY file) AS BIGINT) AS ord_file
+            FROM glob({literal(data.readings_glob)})"""
         )
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW _toolkit_r AS
