@@ -134,7 +134,7 @@ def average_lazy(
         "_toolkit_avg_zones",
         pd.DataFrame({"sensor_id": list(zones), "zone": list(zones.values())}, dtype=object),
     )
-    series = _cadences(con, series, cadence)
+    series = _cadences(con, data, series, cadence)
     hour_spec = (
         parse_period("1h") if spec.fixed is None or spec.fixed > pd.Timedelta("1h") else spec
     )
@@ -236,27 +236,15 @@ def _zones(
 
 
 def _cadences(
-    con: Any, series: pd.DataFrame, given: float | dict[str, float] | None
+    con: Any, data: Any, series: pd.DataFrame, given: float | dict[str, float] | None
 ) -> pd.DataFrame:
     """Add ``cadence_s`` (as the pandas path samples it) to ``series``; register it."""
     import numpy as np
 
-    from ..timeseries._average import _CADENCE_SAMPLE
-
     if isinstance(given, int | float):
         found = series.assign(cadence_s=float(given))
     else:
-        measured = con.execute(
-            f"""WITH steps AS (
-                SELECT r.sid, lead(r.us) OVER w - r.us AS step, row_number() OVER w - 1 AS k
-                FROM _toolkit_r r
-                WINDOW w AS (PARTITION BY r.sid ORDER BY r.us)
-            )
-            SELECT st.sid, median(st.step * 1000) / 1e9 AS cadence_s
-            FROM steps st JOIN _toolkit_series s USING (sid)
-            WHERE st.step > 0 AND st.k % greatest(1, (s.n - 1) // {_CADENCE_SAMPLE}) = 0
-            GROUP BY st.sid"""
-        ).df()
+        measured = _measured_cadences(con, data)
         found = series.merge(measured, on="sid", how="left")
         found["cadence_s"] = found["cadence_s"].astype(float)
         if isinstance(given, dict):
@@ -266,6 +254,51 @@ def _cadences(
             )
     register(con, "_toolkit_avg_cadence", found[["sid", "cadence_s"]])
     return found
+
+
+#: Measured cadences of recent datasets (hourly, then daily means of the same readings
+#: measure them once): key -> table of sid, cadence_s.
+_CADENCES: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+
+def _dataset_key(data: Any) -> tuple[Any, ...] | None:
+    """Identify the readings of ``data``: glob, filter, and every file's size and mtime."""
+    import glob
+    import os
+
+    try:
+        files = tuple(
+            (name, os.stat(name).st_size, os.stat(name).st_mtime_ns)
+            for name in sorted(glob.glob(data.readings_glob, recursive=True))
+        )
+    except OSError:
+        return None
+    return (data.readings_glob, data.where, files)
+
+
+def _measured_cadences(con: Any, data: Any) -> pd.DataFrame:
+    """Cadence [s] per series number as the pandas path samples it (cached per dataset)."""
+    from ..timeseries._average import _CADENCE_SAMPLE
+
+    key = _dataset_key(data)
+    if key is not None and key in _CADENCES:
+        return _CADENCES[key].copy()
+    measured = con.execute(
+        f"""WITH steps AS (
+                SELECT r.sid, lead(r.us) OVER w - r.us AS step, row_number() OVER w - 1 AS k
+                FROM _toolkit_r r
+                WINDOW w AS (PARTITION BY r.sid ORDER BY r.us)
+            )
+            SELECT st.sid, median(st.step * 1000) / 1e9 AS cadence_s
+            FROM steps st JOIN _toolkit_series s USING (sid)
+            WHERE st.step > 0 AND st.k % greatest(1, (s.n - 1) // {_CADENCE_SAMPLE}) = 0
+            GROUP BY st.sid"""
+    ).df()
+    if key is not None:
+        if len(_CADENCES) >= 8:
+            _CADENCES.pop(next(iter(_CADENCES)))
+        _CADENCES[key] = measured.copy()
+    return measured
 
 
 def _offset_table(con: Any, series: pd.DataFrame, zones: dict[str, str], length_us: int) -> bool:
