@@ -60,6 +60,9 @@ __all__ = ["DaskEngine", "active", "average_dask", "check_dask", "use_dask"]
 
 #: Averaged results with at most this many rows come back as a pandas ``SensorData``.
 MAX_PANDAS_ROWS = 5_000_000
+#: Readings per partition after the shuffle by sensor (a partition is a pandas
+#: ``SensorData`` on a worker: about 250 MB at the peak of ``average``).
+READINGS_PER_PARTITION = 1_000_000
 #: The partition columns of the dataset (folder names, not readings columns).
 _PARTITIONS = ("source", "month")
 #: Columns added to each reading: its file (number, in path order) and row in the file.
@@ -399,9 +402,14 @@ def _dataset(data: Any) -> _Dataset | None:
     return _Dataset(files, _glob_root(data.readings_glob), schema, parse_where(data.where))
 
 
-def _by_sensor(engine: DaskEngine, frame: Any, n_sensors: int) -> list[Any]:
-    """Shuffle ``frame`` so each partition holds whole sensors; return its delayed parts."""
-    parts = max(1, min(n_sensors, max(frame.npartitions, _threads(engine))))
+def _by_sensor(engine: DaskEngine, frame: Any, n_sensors: int, n_readings: int) -> list[Any]:
+    """Shuffle ``frame`` so each partition holds whole sensors; return its delayed parts.
+
+    About :data:`READINGS_PER_PARTITION` readings a partition, at least two partitions
+    per worker thread (so that every worker has work), at most one per sensor.
+    """
+    wanted = max(2 * _threads(engine), -(-n_readings // READINGS_PER_PARTITION))
+    parts = max(1, min(n_sensors, wanted))
     shuffled = frame.shuffle(
         on="sensor_id", npartitions=parts, shuffle_method=engine.shuffle_method
     )
@@ -629,7 +637,7 @@ def average_dask(
         msg = f"min_coverage must be a share between 0 and 1 (0.75 is 75 %), not {min_coverage}."
         raise ValueError(msg)
     dataset = _dataset(data)
-    if dataset is None:
+    if dataset is None or len(data) == 0:  # no readings: the pandas path's empty table
         from ..timeseries._average import average
 
         return average(
@@ -660,7 +668,7 @@ def average_dask(
     sensors = dask.delayed(data.sensors, pure=True)
     tasks = [
         dask.delayed(_average_part, pure=True)(part, sensors, options)
-        for part in _by_sensor(engine, frame, len(data.sensors))
+        for part in _by_sensor(engine, frame, len(data.sensors), len(data))
     ]
     results = _compute(engine, tasks, len(dataset.files))
     step = _average_step(
@@ -898,7 +906,8 @@ def check_dask(
         Over the new dataset: the readings (reading order kept within each series) with
         a ``flag_<rule>`` column per rule run, one history step per rule (the pandas
         rules' wording, parameters and counts), then ``check_skipped`` when rules were
-        left to the pandas path.
+        left to the pandas path. Data with no readings (an empty selection) is checked
+        by the pandas rules and comes back as a ``SensorData``, as with DuckDB.
 
     Raises
     ------
@@ -928,6 +937,10 @@ def check_dask(
             f"start=..., end=...).to_pandas(), rules={skipped!r}); or leave them out here "
             f"(rules={[r for r in chosen if r not in PANDAS_ONLY]!r}).",
         )
+    if len(data) == 0:  # no readings (an empty selection): the pandas rules, as DuckDB's
+        from ..quality._check import check
+
+        return check(data.to_pandas(), rules=chosen, **options)
     run = [r for r in chosen if r not in PANDAS_ONLY]
     engine = _engine()
     _template_steps([], run, options)  # the pandas rules' own errors for bad options, now
@@ -950,7 +963,9 @@ def check_dask(
             dask.delayed(_check_part, pure=False)(
                 part, sensors, run, options, target, index, folders, dataset.schema
             )
-            for index, part in enumerate(_by_sensor(engine, dataset.frame(), len(data.sensors)))
+            for index, part in enumerate(
+                _by_sensor(engine, dataset.frame(), len(data.sensors), len(data))
+            )
         ]
         infos = [info for _, info in _compute(engine, tasks, len(dataset.files))]
     history = data.history
