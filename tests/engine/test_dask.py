@@ -199,11 +199,13 @@ def test_a_selection_is_read_with_its_filter(archive, engine):
     )
 
 
-def test_a_large_result_is_written_by_the_workers_side_and_comes_back_lazy(archive, engine):
+def test_a_large_result_is_written_by_the_workers_and_comes_back_lazy(archive, engine):
     data, lazy = archive
     got = average_dask(lazy, "1h", max_rows=10)
     assert isinstance(got, LazySensorData)
-    assert Path(lazy.folder) in Path(got.readings_glob).parents
+    parts = glob.glob(got.readings_glob, recursive=True)
+    assert len(parts) >= 2  # one file per partition, written where the dataset is
+    assert all(Path(lazy.folder) in Path(p).parents for p in parts)
     loaded = got.to_pandas()
     want = timeseries.average(data, "1h")
     assert len(loaded) == len(want.readings)
@@ -332,3 +334,46 @@ def test_import_toolkit_imports_no_dask():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_hand_made_duplicates_codes_and_runs_over_two_sensors(tmp_path, engine):
+    # Sensor a: an identical pair at 00:00 (the second flagged), a conflicting pair at
+    # 00:02 (both flagged), a missing pair at 00:04 (identical: the second flagged).
+    # Sensor b, one reading a minute: 12 equal values (a stuck run with min_repeats=10,
+    # min_duration="10min"), then the codes -999 and 999.9 and a conflicting pair.
+    from toolkit.sensordata import normalise_readings, normalise_sensors
+
+    from .test_average import write_dataset
+
+    t = pd.Timestamp("2024-01-01", tz="UTC")
+    minute = pd.Timedelta("1min")
+    nan = float("nan")
+    a = [(0, 5.0), (0, 5.0), (2, 6.0), (2, 9.0), (4, nan), (4, nan), (6, 7.0)]
+    b = [(i, 1.0 + i) for i in range(2)] + [(i, 4.0) for i in range(2, 14)]
+    b += [(14, -999.0), (15, 999.9), (16, 3.0), (16, 3.5), (17, 2.0)]
+    rows = [("a", t + m * minute, "pm25", v, "µg/m³") for m, v in a]
+    rows += [("b", t + m * minute, "pm10", v, "µg/m³") for m, v in b]
+    readings = pd.DataFrame(rows, columns=["sensor_id", "time", "variable", "value", "unit"])
+    sensors = pd.DataFrame({"sensor_id": ["a", "b"], "source": "test", "timezone": "UTC"})
+    data = SensorData(normalise_readings(readings), normalise_sensors(sensors))
+    lazy = write_dataset(data, tmp_path)
+    options = {"stuck": {"min_repeats": 10, "min_duration": "10min"}}
+    got = quality.check(lazy, rules=list(ENGINE_RULES), **options)
+    import pyarrow.parquet as pq
+
+    # The checked files, read as written: each series keeps its reading order.
+    files = sorted(glob.glob(got.readings_glob, recursive=True))
+    table = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+    mine = table[table["sensor_id"] == "a"]
+    assert mine["flag_duplicates"].tolist() == [False, True, True, True, False, True, False]
+    other = table[table["sensor_id"] == "b"]
+    assert other["flag_stuck"].tolist() == [False] * 2 + [True] * 12 + [False] * 5
+    assert other.loc[other["flag_sentinel"], "value"].tolist() == [-999.0, 999.9]
+    assert other.loc[other["flag_duplicates"], "value"].tolist() == [3.0, 3.5]
+    steps = {s.name: s for s in got.history}
+    assert "2 identical repeat(s)" in steps["flag_duplicates"].description
+    assert "4 conflicting value(s)" in steps["flag_duplicates"].description
+    assert "codes found: [-999.0, 999.9]" in steps["flag_sentinel"].description
+    assert_same_flags(
+        quality.check(data, rules=list(ENGINE_RULES), **options), got, list(ENGINE_RULES)
+    )

@@ -423,17 +423,23 @@ def _threads(engine: DaskEngine) -> int:
         return 1
 
 
-def _compute(engine: DaskEngine, tasks: list[Any], files: int) -> list[Any]:
-    """Run delayed ``tasks`` on the cluster; return their results (infos hold the worker)."""
+def _compute(engine: DaskEngine, tasks: list[Any], files: int) -> tuple[list[Any], list[Any]]:
+    """Run delayed ``tasks`` on the cluster; return their futures and their infos.
+
+    Each task gives ``(result, info)``; only the small ``info`` dictionaries come back
+    here, the results stay on the workers until asked for. ``last_run`` records which
+    workers ran the tasks.
+    """
     client = engine._client()
     futures = client.compute(tasks)
-    try:
-        results = client.gather(futures)
-    finally:
-        del futures
-    workers = sorted({r[1]["worker"] for r in results if r[1].get("worker")})
+    infos = client.gather(client.map(_info_of, futures, pure=False))
+    workers = sorted({i["worker"] for i in infos if i.get("worker")})
     engine.last_run = {"tasks": len(tasks), "workers": workers, "files": files}
-    return list(results)
+    return list(futures), list(infos)
+
+
+def _info_of(result: tuple[Any, dict[str, Any]]) -> dict[str, Any]:
+    return result[1]
 
 
 # -- on a worker: one partition of whole sensors -------------------------------------------
@@ -670,14 +676,13 @@ def average_dask(
         dask.delayed(_average_part, pure=True)(part, sensors, options)
         for part in _by_sensor(engine, frame, len(data.sensors), len(data))
     ]
-    results = _compute(engine, tasks, len(dataset.files))
-    step = _average_step(
-        spec, [info for _, info in results], timezone, min_coverage, exclude_flagged
-    )
-    tables = [table for table, _ in results if table is not None and len(table)]
-    table = _combine(tables, spec.name)
-    if len(table) > max_rows:
-        return _lazy_average(data, table, step)
+    futures, infos = _compute(engine, tasks, len(dataset.files))
+    step = _average_step(spec, infos, timezone, min_coverage, exclude_flagged)
+    if sum(i["rows"] for i in infos) > max_rows:
+        return _lazy_average(engine, futures, data, step)
+    results = engine._client().gather(futures)
+    del futures
+    table = _combine([t for t, _ in results if t is not None and len(t)], spec.name)
     from ..ledger import Ledger
     from ..sensordata import SensorData, normalise_readings
 
@@ -703,7 +708,8 @@ def _check_zones(data: Any, frame: Any, timezone: str, spec: Any) -> None:
     zones = data.sensors["timezone"]
     if all(isinstance(z, str) and z for z in zones):
         return
-    used = sorted({str(s) for s in frame["sensor_id"].unique().compute()})  # on the cluster
+    client = _engine()._client()
+    used = sorted({str(s) for s in client.compute(frame["sensor_id"].unique()).result()})
     proxy = SensorData(
         readings=pd.DataFrame({"sensor_id": pd.Series(used, dtype=object)}),
         sensors=data.sensors,
@@ -810,13 +816,10 @@ def _average_step(
     )
 
 
-def _lazy_average(data: Any, table: pd.DataFrame, step: Step) -> Any:
-    """Write a large averaged table to a Parquet dataset and return it lazy."""
+def _lazy_average(engine: DaskEngine, futures: list[Any], data: Any, step: Step) -> Any:
+    """Have the workers write a large averaged table to a Parquet dataset; return it lazy."""
     import hashlib
     import shutil
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from ..ledger import Ledger
     from ._dataset import READINGS, readings_glob
@@ -829,14 +832,40 @@ def _lazy_average(data: Any, table: pd.DataFrame, step: Step) -> Any:
     if out.exists():
         shutil.rmtree(out)
     (out / READINGS).mkdir(parents=True)
+    paths = [str(out / READINGS / f"part-{i:05d}.parquet") for i in range(len(futures))]
+    client = engine._client()
+    client.gather(client.map(_write_average, futures, paths, pure=False))
+    del futures
+    return LazySensorData(
+        readings_glob(out),
+        data.sensors,
+        Ledger(r.copy() for r in data.ledger),
+        data.history.then(step),
+    )
+
+
+def _write_average(result: tuple[pd.DataFrame | None, dict[str, Any]], path: str) -> int:
+    """Write one partition's averaged table to ``path`` (on a worker); return its rows.
+
+    Every file has the same columns and types (``channel`` NULL when none, times in
+    microseconds), so that the files read as one table.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = result[0]
+    if table is None or not len(table):
+        return 0
     frame = table.copy()
-    for column in ("sensor_id", "variable", "unit"):
+    for column in ("sensor_id", "variable", "unit", "period"):
         frame[column] = frame[column].astype(str)
     frame["channel"] = (
         frame["channel"].astype(object).where(frame["channel"].notna(), None)
         if "channel" in frame.columns
         else None
     )
+    frame["time"] = frame["time"].astype("datetime64[us, UTC]")
+    frame["end"] = frame["end"].astype("datetime64[us, UTC]")
     layout = pa.schema(
         [
             ("sensor_id", pa.string()),
@@ -853,18 +882,10 @@ def _lazy_average(data: Any, table: pd.DataFrame, step: Step) -> Any:
             ("valid", pa.bool_()),
         ]
     )
-    frame["time"] = frame["time"].astype("datetime64[us, UTC]")
-    frame["end"] = frame["end"].astype("datetime64[us, UTC]")
     pq.write_table(
-        pa.Table.from_pandas(frame[layout.names], schema=layout, preserve_index=False),
-        out / READINGS / "part-0.parquet",
+        pa.Table.from_pandas(frame[layout.names], schema=layout, preserve_index=False), path
     )
-    return LazySensorData(
-        readings_glob(out),
-        data.sensors,
-        Ledger(r.copy() for r in data.ledger),
-        data.history.then(step),
-    )
+    return len(frame)
 
 
 def _derived(data: Any) -> Path:
@@ -967,7 +988,8 @@ def check_dask(
                 _by_sensor(engine, dataset.frame(), len(data.sensors), len(data))
             )
         ]
-        infos = [info for _, info in _compute(engine, tasks, len(dataset.files))]
+        futures, infos = _compute(engine, tasks, len(dataset.files))
+        del futures
     history = data.history
     for step in _rule_steps(run, options, infos):
         history = history.then(step)
