@@ -377,3 +377,32 @@ def test_hand_made_duplicates_codes_and_runs_over_two_sensors(tmp_path, engine):
     assert_same_flags(
         quality.check(data, rules=list(ENGINE_RULES), **options), got, list(ENGINE_RULES)
     )
+
+
+def test_a_scheduler_address_is_how_a_real_cluster_is_reached(archive, client):
+    data, lazy = archive
+    address = client.scheduler.address  # what a real cluster's scheduler gives
+    assert address.startswith("tcp://127.0.0.1:")
+    with use_dask(address) as running:
+        assert running.owned
+        assert running.client is not client
+        got = timeseries.average(lazy.select(sensors=f"{SC}102"), "day")
+        assert set(running.last_run["workers"]) <= _workers(client)
+    assert running.client.status == "closed"  # the client it made is closed with it
+    assert client.status == "running"  # the cluster is not
+    assert_same_average(timeseries.average(data.select(sensors=f"{SC}102"), "day"), got)
+    with pytest.raises(ToolkitError, match="client given to use_dask is closed"):
+        running._client()
+
+
+def test_checking_again_replaces_the_flag_columns(archive, engine):
+    data, lazy = archive
+    strict = {"range": {"limits": {"pm10": (0, 5)}}}
+    once = quality.check(lazy, rules=["range"], **strict)
+    twice = quality.check(once, rules=["range", "negative"])
+    want = quality.check(
+        quality.check(data, rules=["range"], **strict), rules=["range", "negative"]
+    )
+    assert quality.check(data, rules=["range"], **strict).readings["flag_range"].any()
+    assert_same_flags(want, twice, ["range", "negative"])
+    assert [s.name for s in twice.history][-3:] == ["flag_range", "flag_range", "flag_negative"]
