@@ -105,11 +105,8 @@ class DaskEngine:
         """Stop using Dask (the previous engine, if any, is used again); close an owned client."""
         if self in _ACTIVE:
             _ACTIVE.remove(self)
-        if self.owned:
-            cluster = getattr(self.client, "cluster", None)
+        if self.owned:  # a client made by Client() also closes the local cluster it started
             self.client.close()
-            if cluster is not None:
-                cluster.close()
 
     def _client(self) -> Any:
         if getattr(self.client, "status", "running") != "running":
@@ -129,9 +126,10 @@ def use_dask(client_or_address: Any = None, *, shuffle_method: str = "tasks") ->
     ----------
     client_or_address
         A ``distributed.Client``; or a scheduler address such as
-        ``"tcp://scheduler:8786"`` (a client is made and closed with the engine);
-        or ``None``: the current Dask client, else a new local cluster on this
-        machine (one worker process per core), closed with the engine.
+        ``"tcp://scheduler:8786"`` or a cluster object (``LocalCluster``, a cloud
+        cluster): a client to it is made and closed with the engine, the cluster is
+        left running; or ``None``: the current Dask client, else a new local cluster
+        on this machine (one worker process per core), closed with the engine.
     shuffle_method
         How readings are regrouped by sensor between workers: ``"tasks"`` (default:
         plain tasks, quiet, fine up to a few hundred partitions) or ``"p2p"`` (Dask's
@@ -164,7 +162,9 @@ def use_dask(client_or_address: Any = None, *, shuffle_method: str = "tasks") ->
             client = distributed.get_client()
         except ValueError:  # no client yet: a local cluster on this machine
             client, owned = distributed.Client(), True
-    elif isinstance(client_or_address, str):
+    elif isinstance(client_or_address, str) or not isinstance(
+        client_or_address, distributed.Client
+    ):  # an address, or a cluster object (LocalCluster, a cloud cluster): a client to it
         client, owned = distributed.Client(client_or_address), True
     else:
         client = client_or_address
