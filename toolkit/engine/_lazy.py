@@ -124,6 +124,23 @@ class LazySensorData:
         query = f"SELECT COLUMNS(lambda c: c NOT IN ({hidden})) FROM {self.source_sql()}"
         return f"{query} WHERE {self.where}" if self.where else query
 
+    def _ordered_sql(self) -> str:
+        """Return the SQL of the readings sorted by sensor, time, variable and channel.
+
+        Rows that tie (two identical repeats) keep the dataset's reading order (file,
+        then row within the file), so which of them a rule flagged stays where it was.
+        """
+        hidden = ", ".join(sql_text(p) for p in (*PARTITIONS, "filename", "file_row_number"))
+        source = (
+            f"read_parquet({sql_text(self.readings_glob)}, hive_partitioning = true, "
+            "filename = true, file_row_number = true)"
+        )
+        inner = f"SELECT * FROM {source}" + (f" WHERE {self.where}" if self.where else "")
+        return (
+            f"SELECT COLUMNS(lambda c: c NOT IN ({hidden})) FROM ({inner}) "
+            "ORDER BY sensor_id, time, variable, channel, filename, file_row_number"
+        )
+
     def relation(self, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyRelation:
         """Return the readings as a DuckDB relation on ``con``, with the filters applied.
 
@@ -339,7 +356,7 @@ class LazySensorData:
         if n == 0:
             readings = empty_readings()
         else:
-            query = f"SELECT * FROM ({self.sql()}) ORDER BY sensor_id, time, variable, channel"
+            query = self._ordered_sql()
             frame = shared_connection().sql(query).to_arrow_table().to_pandas()
             if "channel" in frame.columns and frame["channel"].isna().all():
                 frame = frame.drop(columns="channel")
