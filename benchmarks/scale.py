@@ -63,6 +63,7 @@ earlier file) and printed as Markdown tables with the issue's budgets.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -87,7 +88,7 @@ CASES: dict[str, dict[str, Any]] = {
     "csv-95m": {"kind": "wide", "rows": 9_500_000},
 }
 DEFAULT_CASES = ("1m", "20m", "csv-9.5m")
-ARCHIVE_TOOLS = ("toolkit", "toolkit-engine", "duckdb", "polars")
+ARCHIVE_TOOLS = ("toolkit", "toolkit-engine", "toolkit-engine-reuse", "duckdb", "polars")
 WIDE_TOOLS = ("toolkit-mapped", "pyarrow", "duckdb", "polars")
 PANDAS_TOOLS = ("toolkit", "toolkit-mapped")
 #: The value rules of issue 14 (the ones the engine path runs too).
@@ -140,13 +141,30 @@ def _steps() -> tuple[dict[str, float], Any]:
     return steps, mark
 
 
-def work_toolkit(spec: dict[str, Any], *, engine: str | None) -> dict[str, Any]:
-    """Load + check + hourly + daily through the toolkit (pandas path, or ``engine``)."""
+def work_toolkit(spec: dict[str, Any], *, engine: str, reuse: bool = False) -> dict[str, Any]:
+    """Load + check + hourly + daily through the toolkit (``engine``: pandas or duckdb).
+
+    With the engine the Parquet dataset goes to ``spec["dataset"]``: removed first (a
+    cold run: the files are read), or kept with ``reuse`` (a later run on the same files).
+    """
+    import shutil
+
     steps, mark = _steps()
     import toolkit
     from toolkit import quality, timeseries
 
-    options = {"engine": engine} if engine else {}
+    options: dict[str, Any] = {}
+    if "engine" in inspect.signature(toolkit.load).parameters:  # before issue 14: pandas
+        options["engine"] = engine
+    elif engine != "pandas":
+        raise RuntimeError("toolkit.load has no engine= option yet")
+    if engine != "pandas":
+        dataset = Path(spec["dataset"])
+        if not reuse:
+            shutil.rmtree(dataset, ignore_errors=True)
+        elif not dataset.exists():
+            raise RuntimeError("no dataset to reuse: run toolkit-engine first")
+        options["dataset"] = dataset
     data = toolkit.load(spec["folder"], progress=False, **options)
     mark("load")
     checked = quality.check(data, rules=list(VALUE_RULES))
@@ -162,17 +180,22 @@ def work_toolkit(spec: dict[str, Any], *, engine: str | None) -> dict[str, Any]:
     out["type"] = type(data).__name__
     try:
         out["ledger_balanced"] = bool(data.ledger.balanced)
-        out["valid_hours"] = int(_frame(hourly)["valid"].sum())
-        out["valid_days"] = int(_frame(daily)["valid"].sum())
+        out["valid_hours"] = _valid(hourly)
+        out["valid_days"] = _valid(daily)
     except Exception as error:  # counts are a cross-check, not the measurement
         out["counts_error"] = f"{type(error).__name__}: {error}"
     return out
 
 
-def _frame(result: Any) -> Any:
+def _valid(result: Any) -> int:
+    """Count the valid periods of an average (a SensorData or a LazySensorData)."""
     if hasattr(result, "readings"):
-        return result.readings
-    return result.to_pandas().readings
+        return int(result.readings["valid"].sum())
+    from toolkit.engine import connect
+
+    con = connect()
+    relation = result.relation(con)
+    return int(relation.aggregate("count(*) FILTER (WHERE valid)").fetchone()[0])
 
 
 def work_toolkit_mapped(spec: dict[str, Any]) -> dict[str, Any]:
@@ -406,15 +429,13 @@ def worker(tool: str, spec: dict[str, Any]) -> dict[str, Any]:
         }
         return functions[tool](spec)
     if tool == "toolkit":
-        return work_toolkit(spec, engine=None)
-    if tool == "toolkit-engine":
+        return work_toolkit(spec, engine="pandas")
+    if tool.startswith("toolkit-engine"):
         try:
             import toolkit.engine  # noqa: F401
-        except Exception as error:
-            return {"status": "not available", "reason": f"{type(error).__name__}: {error}"}
-        try:
-            return work_toolkit(spec, engine="duckdb")
-        except Exception as error:
+
+            return work_toolkit(spec, engine="duckdb", reuse=tool.endswith("reuse"))
+        except Exception as error:  # the engine is new: say so rather than crash
             return {"status": "not available", "reason": f"{type(error).__name__}: {error}"}
     return {"duckdb": work_duckdb, "polars": work_polars}[tool](spec)
 
@@ -472,6 +493,7 @@ def measure(tool: str, spec: dict[str, Any], *, timeout: float, kill_above: floa
         watcher.join()
         out: dict[str, Any] = {
             "peak_rss_gb": round(usage.ru_maxrss * 1024 / 1e9, 3),  # ru_maxrss is in KiB
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # user + system, all threads
             "process_wall_s": round(wall, 2),
             "load_average_before": round(load_before, 2),
         }
@@ -506,6 +528,7 @@ def prepare(name: str, data: Path) -> dict[str, Any]:
     return {
         "kind": "archive",
         "folder": str(folder),
+        "dataset": str(folder.with_name(folder.name + ".dataset")),
         "sensor_types": sorted(info["sensors"]),
         "generated": info,
     }
@@ -528,6 +551,23 @@ def import_time(runs: int = 7) -> dict[str, Any]:
         loaded = modules.strip()
     times.sort()
     return {"import_s": round(times[len(times) // 2], 3), "heavy_modules_loaded": loaded}
+
+
+def _commit() -> str:
+    """The work tree's commit, and whether toolkit/ had uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "../toolkit"],
+            capture_output=True,
+            text=True,
+            cwd=HERE,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return head + (" + uncommitted changes in toolkit/" if dirty else "")
 
 
 def _machine() -> dict[str, Any]:
@@ -592,7 +632,7 @@ def budgets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         readings = case["readings"] / 1e6
         label = f"{readings:.1f} M readings in daily files: load + check + hourly ≤ 2× DuckDB"
         label += f", < {limit_gb:g} GB peak"
-        for tool in ("toolkit", "toolkit-engine"):
+        for tool in ("toolkit", "toolkit-engine", "toolkit-engine-reuse"):
             run = case["runs"].get(tool)
             if not run or run["status"] != "ok" or duck.get("status") != "ok":
                 rows.append((f"{label} ({tool})", _cell(run), "not measured"))
@@ -650,9 +690,10 @@ def budgets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def markdown(results: dict[str, Any]) -> str:
     """The results as Markdown tables."""
+    head = "| case | readings (files) | tool | time | steps | CPU | peak memory | readings/s |"
     lines = [
-        "| case | readings (files) | tool | time | peak memory | readings/s | × DuckDB |",
-        "|---|---|---|---|---|---|---|",
+        head + " time ÷ DuckDB's |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, case in results["cases"].items():
         duck = case["runs"].get("duckdb")
@@ -660,7 +701,7 @@ def markdown(results: dict[str, Any]) -> str:
         size += f" ({case['files']:,} files)" if case.get("files") else " (1 file)"
         for tool, run in case["runs"].items():
             if run["status"] != "ok":
-                lines.append(f"| {name} | {size} | {tool} | {_cell(run)} | | | |")
+                lines.append(f"| {name} | {size} | {tool} | {_cell(run)} | | | | | |")
                 continue
             steps = ", ".join(f"{k} {v:,.1f}" for k, v in run["steps"].items())
             rate = case["readings"] / run["time_s"]
@@ -668,8 +709,8 @@ def markdown(results: dict[str, Any]) -> str:
             if duck and duck["status"] == "ok" and tool != "duckdb":
                 ratio = f"{run['time_s'] / duck['time_s']:.1f}×"
             lines.append(
-                f"| {name} | {size} | {tool} | {run['time_s']:,.1f} s ({steps}) | "
-                f"{_gb(run)} | {rate / 1e6:.2f} M | {ratio} |"
+                f"| {name} | {size} | {tool} | {run['time_s']:,.1f} s | {steps} | "
+                f"{run['cpu_s']:,.1f} s | {_gb(run)} | {rate / 1e6:.2f} M | {ratio} |"
             )
     lines += ["", "| budget (issue 14) | measured | |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in budgets(results)]
@@ -700,7 +741,10 @@ def main() -> None:
         help="stop a child whose memory grows above this",
     )
     parser.add_argument("--timeout", type=float, default=3600.0, help="per child [s]")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per tool; the fastest is kept")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per tool, the fastest kept (pandas: 1)"
+    )
+    parser.add_argument("--repeat-pandas", type=int, default=1, help="runs of the pandas paths")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
@@ -721,6 +765,7 @@ def main() -> None:
     results["date"] = time.strftime("%Y-%m-%d")
     results["command"] = " ".join(["python", "benchmarks/scale.py", *sys.argv[1:]])
     results["import"] = import_time()
+    results["commit"] = _commit()
     for name in names:
         spec = prepare(name, args.data)
         spec["memory_limit"] = args.memory_limit
@@ -731,24 +776,30 @@ def main() -> None:
         earlier = results["cases"].get(name, {})
         same = earlier.get("generator") == generated["params"]
         runs = dict(earlier.get("runs", {})) if same else {}  # --tools: keep the others
+        tries: dict[str, list[dict[str, Any]]] = {}
         for tool in tools:
             if tool in PANDAS_TOOLS and generated["readings"] > args.skip_pandas_above:
                 runs[tool] = {
                     "status": "skipped",
                     "reason": f"over --skip-pandas-above {args.skip_pandas_above:,.0f}",
                 }
-                continue
-            tries = []
-            for attempt in range(args.repeat):
-                print(f"{name}: {tool} ({attempt + 1}/{args.repeat}) ...", file=sys.stderr)
+            else:
+                tries[tool] = []
+        # Round robin (every tool once, then again): on a shared machine each tool sees
+        # the same passing load, and the fastest of its tries is kept (load only ever
+        # slows a run down). The pandas paths run --repeat-pandas times (they take minutes).
+        for attempt in range(max(args.repeat, args.repeat_pandas)):
+            for tool, done in tries.items():
+                repeat = args.repeat_pandas if tool in PANDAS_TOOLS else args.repeat
+                if attempt >= repeat or (done and done[-1]["status"] != "ok"):
+                    continue
+                print(f"{name}: {tool} ({attempt + 1}/{repeat}) ...", file=sys.stderr)
                 run = measure(tool, spec, timeout=args.timeout, kill_above=args.kill_above_gb * 1e9)
                 print(f"  {_cell(run)}", file=sys.stderr, flush=True)
-                tries.append(run)
-                if run["status"] != "ok":
-                    break
-            # The fastest of the tries (a shared machine only ever slows a run down).
-            best = min(tries, key=lambda r: r.get("time_s", float("inf")))
-            best["tries_s"] = [r.get("time_s") for r in tries]
+                done.append(run)
+        for tool, done in tries.items():
+            best = min(done, key=lambda r: r.get("time_s", float("inf")))
+            best["tries_s"] = [r.get("time_s") for r in done]
             best["date"] = time.strftime("%Y-%m-%d %H:%M")
             best["memory_limit"] = args.memory_limit
             runs[tool] = best
