@@ -158,6 +158,25 @@ SDS = HEADERS["SDS011"]
             f"{SDS}\r\n7;SDS011;9;0;0;2024-03-01T00:01:02;1;;;2;;\r\n",
             True,
         ),
+        (
+            "blank_lines.csv",
+            (
+                f"{SDS}\n\n7;SDS011;9;1.5;2.5;2024-03-01T00:01:02;9.5;;;2.8;;\n\n\n"
+                "7;SDS011;9;1.5;2.5;2024-03-01T00:03:02;9.1;;;2.1;;\n\n"
+            ),
+            True,
+        ),
+        ("no_newline.csv", f"{SDS}\n7;SDS011;9;1.5;2.5;2024-03-01T00:01:02;9.5;;;2.8;;", True),
+        (
+            "crlf_blank.csv",
+            f"{SDS}\r\n7;SDS011;9;0;0;2024-03-01T00:01:02;1;;;2;;\r\n\r\n",
+            True,
+        ),
+        (
+            "spaces_line.csv",
+            f"{SDS}\n7;SDS011;9;1.5;2.5;2024-03-01T00:01:02;9.5;;;2.8;;\n  \n",
+            False,
+        ),
         # ... and what it leaves to the pandas reader.
         ("comma.csv", f"{SDS}\n7;SDS011;9;1,5;2,5;2024-03-01T00:01:02;9,53;;;2,83;;\n", False),
         ("wide.csv", f"{SDS}\n7;SDS011;9;1.5;2.5;2024-03-01T00:01:02;9.5;;;2.8;;;;\n", False),
@@ -205,6 +224,82 @@ def test_each_quirk_is_read_as_the_pandas_reader_reads_it(tmp_path, name, conten
     notes = assert_same(pandas_data, lazy)
     assert str(good) in _fast(notes)
     assert (str(odd) in _fast(notes)) is fast, notes[str(odd)]
+
+
+def test_files_in_many_batches_and_headers_equal_pandas(tmp_path, monkeypatch):
+    import toolkit.engine._ingest as ingest_module
+
+    sensors = [(101, "SDS011", 48.137, 11.575), (102, "BME280", 48.137, 11.575)]
+    sensors += [(103, "DHT22", 52.52, 13.405)]
+    write_archive(tmp_path / "in", sensors, start=date(2024, 1, 28), days=6, quirks=True, seed=3)
+    write_archive(tmp_path / "in" / "gz", [(201, "SDS011", -33.45, -70.66)], days=2, gz=True)
+    _write(tmp_path / "in" / "crlf.csv", f"{SDS}\r\n7;SDS011;9;0;0;2024-03-01T00:01:02;1;;;2;;\r\n")
+    # A batch holds a file or two: every batch and header is read and written apart.
+    monkeypatch.setattr(ingest_module, "_BATCH_BYTES", 20_000)
+    pandas_data, lazy = _both(tmp_path / "in", tmp_path)
+    notes = assert_same(pandas_data, lazy)
+    assert len(_fast(notes)) == len(notes) > 15
+    files = list((tmp_path / "dataset" / "readings").rglob("*.parquet"))
+    months = {f.parent for f in files}
+    assert len(files) > 2 * len(months)
+    assert not (tmp_path / "dataset" / "_staged").exists()
+
+
+def test_rows_numbered_by_duckdb_give_the_same_result(tmp_path, monkeypatch):
+    """The fallback of the row order check (explicit row numbers) reads as pandas does."""
+    import toolkit.engine._ingest as ingest_module
+
+    def numbered(con, names, path):
+        con.execute(ingest_module._stage_sql(str(path), names, numbered=True))
+        return "rn"
+
+    write_archive(
+        tmp_path / "in",
+        [(101, "SDS011", 48.1, 11.5), (102, "BME280", 48.1, 11.5)],
+        days=3,
+        quirks=True,
+        seed=11,
+    )
+    monkeypatch.setattr(ingest_module, "_stage", numbered)
+    notes = assert_same(*_both(tmp_path / "in", tmp_path))
+    assert len(_fast(notes)) == len(notes) > 4
+
+
+def test_a_block_duckdb_cannot_read_is_split_until_the_file_is_found(tmp_path, monkeypatch):
+    import duckdb
+
+    import toolkit.engine._ingest as ingest_module
+
+    write_archive(tmp_path / "in", [(101, "SDS011", 48.1, 11.5)], days=4, seed=4)
+    culprit = _write(
+        tmp_path / "in" / "x_culprit.csv",
+        f"{SDS}\n666;SDS011;9;1.5;2.5;2024-03-01T00:01:02;9;;;2;;\n",
+    )
+    stage = ingest_module._stage
+
+    def failing(con, names, path):
+        if b";666;SDS011" in Path(path).read_bytes():
+            raise duckdb.InvalidInputException("a line DuckDB cannot read")
+        return stage(con, names, path)
+
+    monkeypatch.setattr(ingest_module, "_stage", failing)
+    notes = assert_same(*_both(tmp_path / "in", tmp_path))
+    assert str(culprit) not in _fast(notes)
+    assert "DuckDB could not read it (a line DuckDB cannot read)" in notes[str(culprit)][0]
+    assert len(_fast(notes)) == len(notes) - 1 >= 3
+
+
+def test_every_readings_file_has_the_same_schema(tmp_path):
+    import pyarrow.parquet as pq
+
+    folder = DATA / "sensor_community"  # fast-pass and pandas-read files
+    lazy = toolkit.load(folder, engine="duckdb", progress=False, dataset=tmp_path / "ds")
+    notes = {r.path: _engine_notes(r) for r in lazy.ledger}
+    assert any(n and n[0].startswith(FALLBACK_NOTE) for n in notes.values())
+    assert _fast(notes)
+    schemas = {str(pq.read_schema(f)) for f in (tmp_path / "ds" / "readings").rglob("*.parquet")}
+    assert len(schemas) == 1, schemas
+    assert "not null" not in schemas.pop()
 
 
 def test_gz_archive_file_equal_pandas(tmp_path):

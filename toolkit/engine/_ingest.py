@@ -48,6 +48,7 @@ from ._dataset import readings_glob, sql_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from concurrent.futures import Future
     from typing import BinaryIO
 
     import duckdb
@@ -226,14 +227,16 @@ def _cell_sql(column: str) -> str:
     )
 
 
-def _stage_sql(path: str, names: list[str]) -> str:
+def _stage_sql(path: str, names: list[str], *, numbered: bool = False) -> str:
     """Return SQL staging one batch file's rows: ids, times, each cell's value and reason.
 
     The batch file holds the data lines of files of one header, each prefixed by its
     file number (see :func:`_body`). The rows go to the temporary table ``_toolkit_s``
-    in file order (``rn``). The reason codes are computed once per cell (inner query),
-    then the value, the text kept for examples, the row's ``odd`` mark and whether the
-    row has content (a value or text) are derived from them.
+    in file order: the table's ``rowid`` (DuckDB keeps the insertion order of a CSV
+    read in parallel), or with ``numbered`` a column ``rn`` from ``row_number()``
+    (which makes DuckDB read on one thread). The reason codes are computed once per
+    cell (inner query), then the value, the text kept for examples, the row's ``odd``
+    mark and whether the row has content (a value or text) are derived from them.
     """
     columns = "{'fid': 'UINTEGER', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     columns += "}"
@@ -265,13 +268,13 @@ def _stage_sql(path: str, names: list[str]) -> str:
     )
     return f"""
 CREATE OR REPLACE TEMP TABLE _toolkit_s AS
-  SELECT fid, rn, TRY_CAST(c0 AS BIGINT) AS sid, c1 AS stype, c2 AS loc,
+  SELECT fid,{" rn," if numbered else ""} TRY_CAST(c0 AS BIGINT) AS sid, c1 AS stype, c2 AS loc,
          TRY_CAST(c3 AS DOUBLE) AS lat, TRY_CAST(c4 AS DOUBLE) AS lon, ts,
          coalesce({odd}, true) AS odd, coalesce({content}, false) AS content{cells}
   FROM (
     SELECT r.*, TRY_CAST(r.c5 AS TIMESTAMP) AS ts{codes}
     FROM (
-      SELECT row_number() OVER () AS rn, *
+      SELECT {"row_number() OVER () AS rn, " if numbered else ""}*
       FROM read_csv({sql_text(path)}, columns = {columns}, auto_detect = false,
                     header = false, delim = ';', quote = '', escape = '',
                     new_line = '\\n', null_padding = false, ignore_errors = true)
@@ -285,15 +288,19 @@ def _q(name: str) -> str:
 
 
 # -- accounting -----------------------------------------------------------------------
-def _stats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, Any]:
-    """Run the per-file aggregations over the staged rows (every count by DuckDB)."""
+def _stats(con: duckdb.DuckDBPyConnection, columns: list[str], rn: str) -> dict[str, Any]:
+    """Run the per-file aggregations over the staged rows (every count by DuckDB).
+
+    ``rn`` is the SQL of a row's place in its file (``rowid`` or ``rn``).
+    """
     if columns:
         typed = " OR ".join(f"coalesce({_q('r_' + c)} IN (2, 3), false)" for c in columns)
     else:
         typed = "false"
+    per_value = "".join(f", count_if({_q('r_' + c)} = 0)" for c in columns)
     files = con.execute(
         f"""SELECT fid, count(*) AS n, bool_or(odd) AS odd, NOT bool_or({typed}) AS typed,
-                   count_if(content) AS kept
+                   count_if(content) AS kept{per_value}
             FROM _toolkit_s GROUP BY fid"""
     ).fetchall()
     cells = []
@@ -302,19 +309,10 @@ def _stats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, Any]
         cells.append(
             f"SELECT fid, {sql_text(c)} AS col, {r} AS r, count(*) AS n, "
             f"CASE WHEN {r} = 2 THEN {x} END AS code, "
-            f"min_by({{'x': {x}, 'ts': ts}}, rn, 3) AS ex "
+            f"min_by({{'x': {x}, 'ts': ts}}, {rn}, 3) AS ex "
             f"FROM _toolkit_s WHERE content AND {r} IN (1, 2, 3) GROUP BY ALL"
         )
     values = con.execute(" UNION ALL ".join(cells)).fetchall() if cells else []
-    kept = (
-        con.execute(
-            "SELECT fid, "
-            + ", ".join(f"count_if({_q('r_' + c)} = 0)" for c in columns)
-            + " FROM _toolkit_s GROUP BY fid"
-        ).fetchall()
-        if columns
-        else []
-    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _toolkit_g AS
            SELECT fid, sid, ts, count(*) AS c, count_if(content) AS cc
@@ -324,18 +322,18 @@ def _stats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, Any]
         "SELECT fid, sum(c - 1) FROM _toolkit_g GROUP BY fid HAVING sum(c - 1) > 0"
     ).fetchall()
     empty_rows = con.execute(
-        """SELECT s.fid, coalesce(g.cc, 0) > 0 AS repeating, count(*) AS n,
-                  min_by(s.ts, s.rn, 3) AS ex
-           FROM _toolkit_s s LEFT JOIN _toolkit_g g USING (fid, sid, ts)
-           WHERE NOT s.content GROUP BY ALL"""
+        f"""SELECT s.fid, coalesce(g.cc, 0) > 0 AS repeating, count(*) AS n,
+                   min_by(s.ts, s.{rn}, 3) AS ex
+            FROM _toolkit_s s LEFT JOIN _toolkit_g g USING (fid, sid, ts)
+            WHERE NOT s.content GROUP BY ALL"""
     ).fetchall()
     sensors = con.execute(
-        """SELECT fid, sid, min(rn) AS first, arg_max({'t': stype, 'l': loc, 'la': lat,
-                  'lo': lon}, rn) AS last, count(DISTINCT loc) AS places
-           FROM _toolkit_s GROUP BY fid, sid ORDER BY fid, first"""
+        f"""SELECT fid, sid, min({rn}) AS first, arg_max({{'t': stype, 'l': loc, 'la': lat,
+                   'lo': lon}}, {rn}) AS last, count(DISTINCT loc) AS places
+            FROM _toolkit_s GROUP BY fid, sid ORDER BY fid, first"""
     ).fetchall()
     moved = con.execute(
-        """WITH p AS (SELECT fid, sid, loc, min(rn) AS first FROM _toolkit_s
+        f"""WITH p AS (SELECT fid, sid, loc, min({rn}) AS first FROM _toolkit_s
                       GROUP BY ALL),
                 m AS (SELECT fid, sid FROM p GROUP BY ALL HAVING count(*) > 1)
            SELECT fid, sid, list(loc ORDER BY first) FROM p SEMI JOIN m USING (fid, sid)
@@ -344,7 +342,6 @@ def _stats(con: duckdb.DuckDBPyConnection, columns: list[str]) -> dict[str, Any]
     return {
         "files": files,
         "values": values,
-        "kept": kept,
         "repeated": dict(repeated),
         "empty_rows": empty_rows,
         "sensors": sensors,
@@ -369,11 +366,11 @@ def _records(
 
     by_fid = {e.fid: e for e in entries if e.fid >= 0}
     out: dict[int, tuple[FileRecord, list[dict[str, Any]]]] = {}
-    info = {f: (n, odd, typed, kept) for f, n, odd, typed, kept in stats["files"]}
+    info = {f: (n, odd, typed, kept) for f, n, odd, typed, kept, *_ in stats["files"]}
     values: dict[int, list[tuple[Any, ...]]] = {}
     for row in stats["values"]:
         values.setdefault(row[0], []).append(row[1:])
-    kept_cells = {row[0]: row[1:] for row in stats["kept"]}
+    kept_cells = {row[0]: row[5:] for row in stats["files"]}
     empty: dict[int, list[tuple[Any, ...]]] = {}
     for row in stats["empty_rows"]:
         empty.setdefault(row[0], []).append(row[1:])
@@ -468,6 +465,23 @@ def _records(
         record.sensors = [r["sensor_id"] for r in rows]
         out[fid] = (record, rows)
     return out
+
+
+def _sensor_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Return the sensors rows of consecutive fast-pass files as one frame.
+
+    A text column with a missing value (a sensor without a zone, at 0, 0) is ``object``
+    with ``None``, as the pandas path's concatenation of one frame per file gives it
+    (a file's column of ``None`` alone is ``object``), not pandas' ``str`` with NaN.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != "float64" and values.isna().any():
+            frame[column] = values.astype(object).where(values.notna(), None)
+    return frame
 
 
 def _fill_zones(
@@ -717,6 +731,8 @@ def ingest(
         one record per file, equal to the pandas reader's plus a note saying which path
         read it; the history has one ``load`` step naming the engine.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import pandas as pd
 
     from ..history import History, Step
@@ -756,24 +772,33 @@ def ingest(
     try:
         # Scan the files; the fast pass's go to DuckDB in batches of about _BATCH_BYTES
         # of text (one CSV per header), so that memory stays flat whatever their number.
+        # DuckDB reads a batch on a worker thread while the next one is scanned.
         results: dict[int, tuple[FileRecord, list[dict[str, Any]]]] = {}
         reading = _bar(show, "Reading with DuckDB", len(entries))
         batch = _Batch(staged_dir, 0)
         fid = 0
-        for entry in _progress(entries, show, "Scanning files"):
-            data = _scan(entry)
-            if source not in ("auto", "sensor_community") and not entry.why_not:
-                entry.why_not = f"source={source!r} was asked for"
-            if file_timezone is not None and not entry.why_not:
-                entry.why_not = "file_timezone= was given (the fast pass reads the archive's UTC)"
-            if entry.why_not or data is None:
-                continue
-            entry.fid, fid = fid, fid + 1
-            batch.add(entry, data)
-            del data
-            if batch.size >= _BATCH_BYTES:
-                results.update(_read_batch(con, batch, target, reading))
-                batch = _Batch(staged_dir, batch.number + 1)
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pending: Future[dict[int, tuple[FileRecord, list[dict[str, Any]]]]] | None = None
+            for entry in _progress(entries, show, "Scanning files"):
+                data = _scan(entry)
+                if source not in ("auto", "sensor_community") and not entry.why_not:
+                    entry.why_not = f"source={source!r} was asked for"
+                if file_timezone is not None and not entry.why_not:
+                    entry.why_not = (
+                        "file_timezone= was given (the fast pass reads the archive's UTC)"
+                    )
+                if entry.why_not or data is None:
+                    continue
+                entry.fid, fid = fid, fid + 1
+                batch.add(entry, data)
+                del data
+                if batch.size >= _BATCH_BYTES:
+                    if pending is not None:
+                        results.update(pending.result())
+                    pending = worker.submit(_read_batch, con, batch, target, reading)
+                    batch = _Batch(staged_dir, batch.number + 1)
+            if pending is not None:
+                results.update(pending.result())
         results.update(_read_batch(con, batch, target, reading))
         reading.close()
         _fill_zones(results)
@@ -814,7 +839,7 @@ def ingest(
                 n_fast += 1
                 continue
             if run:
-                sensor_frames.append(pd.DataFrame(run))
+                sensor_frames.append(_sensor_frame(run))
                 run = []
             for part in entry.parts:
                 for record in part.ledger:
@@ -822,7 +847,7 @@ def ingest(
                 if len(part.sensors):
                     sensor_frames.append(part.sensors)
         if run:
-            sensor_frames.append(pd.DataFrame(run))
+            sensor_frames.append(_sensor_frame(run))
         if skipped:
             records.extend(skipped)
         sensors = (
@@ -937,7 +962,7 @@ def _read_block(
     import duckdb
 
     try:
-        _stage(con, names, path)
+        rn = _stage(con, names, path)
     except duckdb.Error as error:
         if len(members) == 1:
             members[0].why_not = f"DuckDB could not read it ({str(error).splitlines()[0]})"
@@ -953,7 +978,7 @@ def _read_block(
             sub.unlink(missing_ok=True)
         return out
     columns = [name for _, name in _mapped(names)]
-    results = _records(members, _stats(con, columns), names)
+    results = _records(members, _stats(con, columns, rn), names)
     bad = [m.fid for m in members if m.fid not in results]
     if len(bad) < len(members):
         _write_fast(con, columns, bad, target, path.stem)
@@ -961,6 +986,22 @@ def _read_block(
     return results
 
 
-def _stage(con: duckdb.DuckDBPyConnection, names: list[str], path: Path) -> None:
-    """Stage one block file's rows into the temporary table ``_toolkit_s``."""
+def _stage(con: duckdb.DuckDBPyConnection, names: list[str], path: Path) -> str:
+    """Stage one block file's rows into the temporary table ``_toolkit_s``.
+
+    Returns the SQL of a row's place in the block (``rowid``). The order is checked:
+    each file's rows must be one run of ``rowid``, the files' runs in file order;
+    if not, the block is staged again with explicit row numbers (``rn``).
+    """
     con.execute(_stage_sql(str(path), names))
+    disorder = con.execute(
+        """SELECT count(*) FROM (
+             SELECT min(rowid) AS lo, max(rowid) AS hi, count(*) AS n,
+                    lag(max(rowid)) OVER (ORDER BY fid) AS before
+             FROM _toolkit_s GROUP BY fid)
+           WHERE hi - lo + 1 <> n OR lo <> coalesce(before + 1, 0)"""
+    ).fetchone()
+    if disorder is None or disorder[0] == 0:
+        return "rowid"
+    con.execute(_stage_sql(str(path), names, numbered=True))
+    return "rn"
