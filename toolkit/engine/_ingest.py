@@ -6,25 +6,37 @@ How it works
    computed, and the fast pass takes it only if it is a plain archive CSV: the header
    ``sensor_id;sensor_type;location;lat;lon;timestamp;...`` on the first line, UTF-8
    without byte-order mark, no carriage returns or NUL bytes, no repeated column names.
-   ``.csv.gz`` files are taken too (DuckDB decompresses them). Files are grouped by
-   header, so each group is read with explicit columns (no sniffing).
-2. **Stage** (DuckDB, one ``read_csv`` per header group over all its files, every
-   column as ``VARCHAR``): every cell gets a reason code (a number, an empty field, a
+   ``.csv.gz`` files are taken too (decompressed here). A taken file's data lines are
+   appended to its batch's block file for its header, each line prefixed by the file's
+   number (``fid;``; bytes operations, no row loop): DuckDB reads one file of many
+   lines about six times faster than as many small files. A batch holds about
+   :data:`_BATCH_BYTES` of text, so memory stays flat whatever the number of files;
+   DuckDB reads a batch on a worker thread while the next one is scanned.
+2. **Stage** (DuckDB, one ``read_csv`` per block, every column as ``VARCHAR``, no
+   sniffing): every cell gets a reason code (a number, an empty field, a
    missing-value code of :data:`~toolkit.readers.sensor_community.MISSING_VALUES`, text
    that is not a number), and every row an ``odd`` mark when it holds something the
    fast pass does not decide the way the pandas reader does (a timestamp not of the
    archive's ``YYYY-MM-DDTHH:MM:SS`` form, a number with a decimal comma or spaces, a
-   PPD42NS, impossible coordinates...). The rows go to a staging Parquet file in file
-   order (``row_number() OVER ()``).
+   PPD42NS, impossible coordinates...). The rows go to a temporary table in file
+   order (its ``rowid``, checked).
 3. **Account** (DuckDB ``GROUP BY`` over the staged rows): per file the rows read, kept
    and dropped by reason, the values read, kept and dropped by reason with their first
    three examples, the sensors (from each sensor's last row) and repeated timestamps,
-   exactly as :func:`toolkit.readers.read_sensor_community` records them.
-4. **Write** the readings of the files the fast pass took (unpivoted, converted to the
-   canonical unit: pressure Pa -> hPa) to ``readings/source=.../month=.../*.parquet``.
+   exactly as :func:`toolkit.readers.read_sensor_community` records them. A file with
+   fewer rows in DuckDB than data lines (a line DuckDB could not split) or any odd
+   row is left to the pandas readers.
+4. **Write** the readings of the files the fast pass took (unpivoted in one scan,
+   converted to the canonical unit: pressure Pa -> hPa) to
+   ``readings/source=.../month=.../*.parquet``, one file per block and month.
 5. **Fall back**: a file the fast pass cannot take (another format, a zip, UTF-16 or
    Latin-1 text, joined or sorted files, rows of another width, any odd row) is read
    by the pandas readers, one by one, and its readings appended to the dataset.
+
+Measured on 2 busy cores (benchmarks/scale.py's generator): 20 stations for a year,
+14,321 daily files, 19.7 M readings ingest in about 27 s with a 0.43 GB peak (the
+single-glob version took 54 s and 0.94 GB), as long as DuckDB itself takes to read
+the same files, unpivot them and write them to partitioned Parquet.
 
 Sensor time zones are found as the pandas path finds them
 (:func:`toolkit._zones.fill_sensor_zones`, one look-up per distinct position). A
@@ -209,16 +221,18 @@ def _mapped(names: list[str]) -> list[tuple[int, str]]:
     return [(i, n) for i, n in enumerate(names) if i >= 6 and n in VARIABLE_MAP]
 
 
-def _cell_sql(column: str) -> str:
+def _cell_sql(column: str, number: str | None = None) -> str:
     """Return SQL giving a cell's reason code (see ``_VALUE``...) from its text.
 
-    The common cases (a plain number, an empty field) are tested first.
+    ``number`` is the SQL of the cell as a ``DOUBLE`` (``TRY_CAST``, computed once by
+    the caller). The common cases (a plain number, an empty field) are tested first.
     """
     printable = f"regexp_full_match({column}, '[!-~]+')"
+    number = number or f"TRY_CAST({column} AS DOUBLE)"
     return (
         f"CASE WHEN {column} IS NULL THEN {_EMPTY} "
         f"WHEN regexp_full_match({column}, '{_NUMBER}') THEN "
-        f"CASE WHEN isfinite(TRY_CAST({column} AS DOUBLE)) THEN {_VALUE} ELSE {_ODD} END "
+        f"CASE WHEN isfinite({number}) THEN {_VALUE} ELSE {_ODD} END "
         f"WHEN {column} = '' THEN {_EMPTY} "
         f"WHEN {printable} AND lower({column}) IN ({_codes_sql()}) THEN {_CODE} "
         f"WHEN {printable} AND NOT regexp_matches({column}, '[0-9]') "
@@ -241,40 +255,40 @@ def _stage_sql(path: str, names: list[str], *, numbered: bool = False) -> str:
     columns = "{'fid': 'UINTEGER', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     columns += "}"
     mapped = _mapped(names)
-    codes = "".join(f", ({_cell_sql(f'c{i}')})::UTINYINT AS k{i}" for i, _ in mapped)
+    numbers = "".join(f", TRY_CAST(c{i} AS DOUBLE) AS d{i}" for i, _ in mapped)
+    codes = "".join(f", ({_cell_sql(f'c{i}', f'd{i}')})::UTINYINT AS k{i}" for i, _ in mapped)
     cells = "".join(
         f", k{i} AS {_q('r_' + name)}"
-        f", CASE WHEN k{i} = {_VALUE} THEN CAST(c{i} AS DOUBLE) END AS {_q('v_' + name)}"
+        f", CASE WHEN k{i} = {_VALUE} THEN d{i} END AS {_q('v_' + name)}"
         f", CASE WHEN k{i} IN ({_CODE}, {_TEXT}) THEN c{i} END AS {_q('x_' + name)}"
         for i, name in mapped
     )
     odd_cells = " OR ".join(f"k{i} = {_ODD}" for i, _ in mapped) or "false"
     content = " OR ".join(f"k{i} IN ({_VALUE}, {_TEXT})" for i, _ in mapped) or "false"
-    coordinate = (
-        "({c} IS NOT NULL AND (NOT regexp_full_match({c}, '{n}') "
-        "OR abs(TRY_CAST({c} AS DOUBLE)) > {lim}))"
-    )
+    coordinate = "({c} IS NOT NULL AND (NOT regexp_full_match({c}, '{n}') OR abs({d}) > {lim}))"
     odd = " OR ".join(
         [
             "NOT regexp_full_match(coalesce(c0, ''), '0|[1-9][0-9]{0,17}')",
             "c1 IS NULL OR upper(c1) = 'PPD42NS' OR c2 IS NULL",
-            coordinate.format(c="c3", n=_NUMBER, lim=90),
-            coordinate.format(c="c4", n=_NUMBER, lim=180),
+            coordinate.format(c="c3", d="lat", n=_NUMBER, lim=90),
+            coordinate.format(c="c4", d="lon", n=_NUMBER, lim=180),
             f"NOT regexp_full_match(coalesce(c5, ''), '{_TIME}')",
             "ts IS NULL",
-            "year(ts) NOT BETWEEN 1678 AND 2261",
+            "ts NOT BETWEEN TIMESTAMP '1678-01-01' AND TIMESTAMP '2261-12-31 23:59:59.999999'",
             odd_cells,
         ]
     )
     return f"""
 CREATE OR REPLACE TEMP TABLE _toolkit_s AS
   SELECT fid,{" rn," if numbered else ""} TRY_CAST(c0 AS BIGINT) AS sid, c1 AS stype, c2 AS loc,
-         TRY_CAST(c3 AS DOUBLE) AS lat, TRY_CAST(c4 AS DOUBLE) AS lon, ts,
-         coalesce({odd}, true) AS odd, coalesce({content}, false) AS content{cells}
+         lat, lon, ts, coalesce({odd}, true) AS odd,
+         coalesce({content}, false) AS content{cells}
   FROM (
-    SELECT r.*, TRY_CAST(r.c5 AS TIMESTAMP) AS ts{codes}
+    SELECT r.*{codes}
     FROM (
-      SELECT {"row_number() OVER () AS rn, " if numbered else ""}*
+      SELECT {"row_number() OVER () AS rn, " if numbered else ""}*,
+             TRY_CAST(c3 AS DOUBLE) AS lat, TRY_CAST(c4 AS DOUBLE) AS lon,
+             TRY_CAST(c5 AS TIMESTAMP) AS ts{numbers}
       FROM read_csv({sql_text(path)}, columns = {columns}, auto_detect = false,
                     header = false, delim = ';', quote = '', escape = '',
                     new_line = '\\n', null_padding = false, ignore_errors = true)
@@ -553,10 +567,11 @@ def _write_fast(
     good = f"fid NOT IN ({', '.join(map(str, bad))})" if bad else "true"
     valued = " OR ".join(f"{_q('v_' + c)} IS NOT NULL" for c in columns)
     months = con.execute(
-        f"SELECT DISTINCT strftime(ts, '%Y-%m') AS m FROM _toolkit_s "
+        f"SELECT DISTINCT date_trunc('month', ts) AS m FROM _toolkit_s "
         f"WHERE {good} AND ({valued}) ORDER BY m"
     ).fetchall()
-    for (month,) in months:
+    for (first,) in months:
+        month = f"{first:%Y-%m}"
         folder = target / f"source={sc.SOURCE}" / f"month={month}"
         folder.mkdir(parents=True, exist_ok=True)
         begin = f"TIMESTAMP '{month}-01'"
