@@ -5,9 +5,9 @@ year of readings can be read and averaged on a machine (or a Binder session) wit
 memory than the data. The limit is, in this order: the ``memory_limit=`` argument, the
 environment variable ``URBAN_TOOLKIT_MEMORY`` (``"800MB"``, ``"2GB"`` or a number of
 bytes), or 60 % of the memory this process may use (the cgroup limit of a container,
-else the machine's RAM), capped at :data:`DEFAULT_CAP` (512 MiB: measured, 20.7 M readings in
-14,161 daily files ingest in 66 s with an 853 MB peak at a 500 MB limit, and 93 s with
-1.39 GB at 1 GiB; well inside Binder's 2 GB).
+else the machine's RAM), capped at :data:`DEFAULT_CAP` (512 MiB: measured, 19.7 M readings in
+14,321 daily files ingest with a 0.38-0.44 GB peak at this limit, and no faster at 1 GiB
+(18 s and 0.45 GB against 17 s on the same idle-ish machine); well inside Binder's 2 GB).
 
 All times are handled in UTC inside the connection (``SET TimeZone = 'UTC'``); local
 days are computed with explicit zones (ICU is built into DuckDB's wheel, no download).
