@@ -537,8 +537,9 @@ def _write_fast(
     Parquet file ``<stem>.parquet`` per month in ``source=.../month=YYYY-MM/``. Each
     row's values become a list of (variable, value, unit), unnested; the cells without
     a value (not a number, missing) are left out. Writing month by month with a time
-    filter costs half of DuckDB's ``PARTITION_BY`` (measured); the text columns are
-    written from ``ENUM`` values (read back as ``VARCHAR``), cheaper than strings.
+    filter costs half of DuckDB's ``PARTITION_BY`` (measured); the text columns
+    (sensor ids of the block, variables, units) are written from ``ENUM`` values (read
+    back as ``VARCHAR``), 15 % cheaper than strings.
     Every column is written as nullable, as ``PARTITION_BY`` writes them (``nullif``:
     DuckDB marks a column ``NOT NULL`` in the Parquet schema when the table's
     statistics show no missing value), so all files of the dataset have one schema.
@@ -566,6 +567,12 @@ def _write_fast(
         for v, value, u in cells
     )
     good = f"fid NOT IN ({', '.join(map(str, bad))})" if bad else "true"
+    ids = con.execute(
+        f"SELECT DISTINCT sid FROM _toolkit_s WHERE {good} AND sid IS NOT NULL ORDER BY sid"
+    ).fetchall()
+    if not ids:  # no sensor id, so no reading (a row without one is odd)
+        return
+    id_type = "ENUM(" + ", ".join(sql_text(f"sensorcommunity:{i}") for (i,) in ids) + ")"
     valued = " OR ".join(f"{_q('v_' + c)} IS NOT NULL" for c in columns)
     months = con.execute(
         f"SELECT DISTINCT date_trunc('month', ts) AS m FROM _toolkit_s "
@@ -578,7 +585,7 @@ def _write_fast(
         begin = f"TIMESTAMP '{month}-01'"
         con.execute(
             f"""COPY (
-                  SELECT nullif('sensorcommunity:' || sid::VARCHAR, '') AS sensor_id,
+                  SELECT nullif(('sensorcommunity:' || sid::VARCHAR)::{id_type}, '') AS sensor_id,
                          ts::TIMESTAMPTZ AS time, u.variable, u.value, u.unit,
                          NULL::VARCHAR AS channel
                   FROM (SELECT sid, ts, unnest([{structs}]) AS u FROM _toolkit_s
