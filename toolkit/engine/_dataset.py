@@ -97,9 +97,18 @@ def _record_from_json(entry: dict[str, Any]) -> Any:
 
 
 def write_ledger(folder: str | Path, ledger: Ledger) -> None:
-    """Write ``ledger`` to ``<folder>/ledger.json`` (the exceptions are not kept)."""
-    text = json.dumps([_record_to_json(r) for r in ledger], ensure_ascii=False)
-    Path(folder, "ledger.json").write_text(text, encoding="utf-8")
+    """Write ``ledger`` to ``<folder>/ledger.json`` (the exceptions are not kept).
+
+    Written record by record: a year of daily files is tens of thousands of records,
+    and one JSON text of them all would be a second copy of the ledger in memory.
+    """
+    with Path(folder, "ledger.json").open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for i, record in enumerate(ledger):
+            if i:
+                handle.write(", ")
+            handle.write(json.dumps(_record_to_json(record), ensure_ascii=False))
+        handle.write("]")
 
 
 def read_ledger(folder: str | Path) -> Ledger:
