@@ -33,10 +33,12 @@ How it works
    Latin-1 text, joined or sorted files, rows of another width, any odd row) is read
    by the pandas readers, one by one, and its readings appended to the dataset.
 
-Measured on 2 busy cores (benchmarks/scale.py's generator): 20 stations for a year,
-14,321 daily files, 19.7 M readings ingest in about 27 s with a 0.43 GB peak (the
-single-glob version took 54 s and 0.94 GB), as long as DuckDB itself takes to read
-the same files, unpivot them and write them to partitioned Parquet.
+Measured on 2 shared cores (benchmarks/_archive.py's files, each run in its own process):
+20 stations for a year, 14,321 daily files and 19.7 M readings, ingest in 15.6-15.9 s
+(23-24 s of CPU) with a 0.35-0.37 GB peak; the single-glob version took 33.8-37.5 s
+(47-52 s of CPU) and 0.94 GB, and DuckDB alone takes 13.4 s to read the same files,
+unpivot them and write them to partitioned Parquet. 150 sensors (53,616 files, 62 M
+readings): 63-72 s and 0.59 GB at the default memory limit.
 
 Sensor time zones are found as the pandas path finds them
 (:func:`toolkit._zones.fill_sensor_zones`, one look-up per distinct position). A
