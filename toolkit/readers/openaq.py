@@ -333,6 +333,19 @@ def _read_one(raw: RawFile, *, reference: float, sensor_id: str | None) -> Senso
 
 
 # -- the long-table step shared by every variant --------------------------------------
+def _offset_times(values: pd.Series, *, raw: RawFile, column: str, record: FileRecord) -> Any:
+    """Parse times that carry UTC or an offset, and note the file's clock in ``record``."""
+    times = parse_times(
+        values,
+        documented_timezone="UTC",
+        documented_reason=_OFFSET_REASON,
+        file=raw.name,
+        column=column,
+    )
+    record.timezone, record.timezone_reason = times.timezone, times.reason
+    return times
+
+
 def _parameter_key(name: object) -> str:
     """OpenAQ's parameter name in its API spelling: ``"PM2.5"`` and ``"pm2_5"`` are pm25."""
     text = str(name).strip().lower()
@@ -405,14 +418,7 @@ def _read_csv(raw: RawFile, variant: str, *, reference: float) -> SensorData:
         record=record,
         what=f"OpenAQ {variant.replace('_', ' ')}",
     )
-    times = parse_times(
-        frame[time_col],
-        documented_timezone="UTC",
-        documented_reason=_OFFSET_REASON,
-        file=raw.name,
-        column=time_col,
-    )
-    record.timezone, record.timezone_reason = times.timezone, times.reason
+    times = _offset_times(frame[time_col], raw=raw, column=time_col, record=record)
     local = next((c for c in ("local", "datetimeLocal") if c in frame.columns), None)
     # the local times' offsets say where the sensor is (for its zone, see _zones)
     record.offsets = local_offsets(frame[local]) if local else list(times.offsets)
@@ -491,14 +497,7 @@ def _read_opendatasoft(raw: RawFile, *, reference: float) -> SensorData:
     record = new_record(raw, "openaq/opendatasoft_csv", encoding=encoding)
     header, rows, lines = split_table(text.lstrip("\ufeff"), delimiter=";", record=record)
     frame, line_numbers = frame_from_rows(header, rows, lines, record=record)
-    times = parse_times(
-        frame["Last Updated"],
-        documented_timezone="UTC",
-        documented_reason=_OFFSET_REASON,
-        file=raw.name,
-        column="Last Updated",
-    )
-    record.timezone, record.timezone_reason = times.timezone, times.reason
+    times = _offset_times(frame["Last Updated"], raw=raw, column="Last Updated", record=record)
     record.offsets = list(times.offsets)
     record.time_label = (
         "the time of the latest measurement (OpenAQ's 'lastUpdated'; the end of its "
@@ -719,14 +718,7 @@ def _read_v2(raw: RawFile, *, reference: float) -> SensorData:
             }
         )
     frame = pd.DataFrame(flat, dtype=object)
-    times = parse_times(
-        frame["time"],
-        documented_timezone="UTC",
-        documented_reason=_OFFSET_REASON,
-        file=raw.name,
-        column="date.utc",
-    )
-    record.timezone, record.timezone_reason = times.timezone, times.reason
+    times = _offset_times(frame["time"], raw=raw, column="date.utc", record=record)
     record.offsets = local_offsets(frame["local"])  # where the sensor is (see _zones)
     record.time_label = _END_LABEL
     variable, reason = _map_parameters(frame["field"])
@@ -818,14 +810,7 @@ def _read_v3(raw: RawFile, *, reference: float, sensor_id: str | None) -> Sensor
             }
         )
     frame = pd.DataFrame(flat, dtype=object)
-    times = parse_times(
-        frame["time"],
-        documented_timezone="UTC",
-        documented_reason=_OFFSET_REASON,
-        file=raw.name,
-        column="period.datetimeFrom.utc",
-    )
-    record.timezone, record.timezone_reason = times.timezone, times.reason
+    times = _offset_times(frame["time"], raw=raw, column="period.datetimeFrom.utc", record=record)
     record.offsets = local_offsets(frame["local"])  # where the sensor is (see _zones)
     periods = ", ".join(
         f"{p} ({iv})"
