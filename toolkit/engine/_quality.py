@@ -171,21 +171,11 @@ def _sentinel(
 def _range(
     ctx: _Context, *, limits: Mapping[str, tuple[float | None, float | None]] | None = None
 ) -> tuple[str, Callable[[], Step]]:
-    from .. import variables
-    from ..quality._common import group_of
+    from ..quality._values import range_limits
 
     overrides = dict(limits or {})
     present = set(ctx.variables)
-    for name in overrides:
-        if name not in present:
-            variables.get(name)  # a friendly error for a misspelt name
-    used: dict[str, tuple[float | None, float | None]] = {}
-    for name in sorted(present | set(overrides)):
-        if name in overrides:
-            used[name] = overrides[name]
-        elif group_of(name) is not None:
-            row = variables.get(name)
-            used[name] = (row.plausible_min, row.plausible_max)
+    used = range_limits(present, overrides)
     nan = float("nan")
     low = ctx.per_variable({k: nan if v[0] is None else float(v[0]) for k, v in used.items()})
     high = ctx.per_variable({k: nan if v[1] is None else float(v[1]) for k, v in used.items()})

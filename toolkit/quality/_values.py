@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ._common import add_flags, counts_by_variable, group_of, variable_values
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     import numpy as np
 
@@ -89,20 +89,9 @@ def flag_range(
     """
     import numpy as np
 
-    from .. import variables
-
     overrides = dict(limits or {})
     present = set(data.variables)
-    for name in overrides:
-        if name not in present:
-            variables.get(name)  # a friendly error for a misspelt name
-    used: dict[str, tuple[float | None, float | None]] = {}
-    for name in sorted(present | set(overrides)):
-        if name in overrides:
-            used[name] = overrides[name]
-        elif group_of(name) is not None:
-            row = variables.get(name)
-            used[name] = (row.plausible_min, row.plausible_max)
+    used = range_limits(present, overrides)
     nan = float("nan")
     low = variable_values(
         data.readings, {k: nan if v[0] is None else v[0] for k, v in used.items()}, nan
@@ -273,3 +262,30 @@ def flag_negative(
             "variables_checked": sorted(checked),
         },
     )
+
+
+def range_limits(
+    present: Iterable[str],
+    limits: Mapping[str, tuple[float | None, float | None]] | None,
+) -> dict[str, tuple[float | None, float | None]]:
+    """Return the (low, high) limits of the range rule per variable (pandas and engine).
+
+    Given ``limits`` win; other variables of a known group take their plausible range
+    from the variables table. A given name that is not in the data must still be a
+    canonical variable (a friendly error for a misspelt name).
+    """
+    from .. import variables
+
+    overrides = dict(limits or {})
+    found = set(present)
+    for name in overrides:
+        if name not in found:
+            variables.get(name)
+    used: dict[str, tuple[float | None, float | None]] = {}
+    for name in sorted(found | set(overrides)):
+        if name in overrides:
+            used[name] = overrides[name]
+        elif group_of(name) is not None:
+            row = variables.get(name)
+            used[name] = (row.plausible_min, row.plausible_max)
+    return used
